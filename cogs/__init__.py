@@ -1,0 +1,7 @@
+"""Feature packages: each has a thin ``cog.py`` over pure, separately tested modules."""
+
+EXTENSIONS: tuple[str, ...] = (
+    "cogs.setup",
+    "cogs.walkouts",
+    "cogs.actions",
+)

@@ -1,0 +1,1 @@
+"""Discord-independent helpers shared by every feature cog (errors, clock, text limits)."""

@@ -1,0 +1,133 @@
+"""Typed SQLAlchemy 2 models. Dialect-neutral: the same schema runs on SQLite and PostgreSQL.
+
+Privacy rules baked into the schema: no immigration status anywhere; RSVPs store a keyed hash
+of the member (never the raw Discord user id); the registrant id is kept only so the registrant
+can edit or cancel, and is nulled when they delete their data.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Annotated
+
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Time,
+    func,
+)
+from sqlalchemy.ext.asyncio import AsyncAttrs
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from db.types import UTCDateTime
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# Field limits, shared by models, validation and Discord option max_length.
+SCHOOL_MAX = 100
+CITY_MAX = 100
+MEETING_POINT_MAX = 200
+DETAILS_MAX = 1000
+REASON_MAX = 300
+ACTION_NAME_MAX = 100
+ZONE_MAX = 64
+
+Snowflake = Annotated[int, mapped_column(BigInteger)]
+Created = Annotated[datetime, mapped_column(UTCDateTime(), server_default=func.current_timestamp())]
+
+
+class Base(AsyncAttrs, DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime()}  # noqa: RUF012
+
+
+class GuildSettings(Base):
+    """Per-server configuration. A server without a row uses the defaults."""
+
+    __tablename__ = "guild_settings"
+
+    guild_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    timezone: Mapped[str | None] = mapped_column(String(ZONE_MAX))
+    announcements_channel_id: Mapped[int | None] = mapped_column(BigInteger)
+    reports_channel_id: Mapped[int | None] = mapped_column(BigInteger)
+    organizer_role_id: Mapped[int | None] = mapped_column(BigInteger)
+    # Why the last scheduled event was not created (a catalog key), shown by /setup show.
+    events_note: Mapped[str | None] = mapped_column(String(100))
+    events_note_at: Mapped[datetime | None]
+    created_at: Mapped[Created]
+    updated_at: Mapped[datetime | None]
+
+
+class NationalAction(Base):
+    """One date at the same *local* time everywhere. ``guild_id`` NULL = shipped with the bot."""
+
+    __tablename__ = "national_actions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    name: Mapped[str] = mapped_column(String(ACTION_NAME_MAX))
+    local_date: Mapped[date] = mapped_column(Date)
+    local_time: Mapped[time] = mapped_column(Time)
+    created_at: Mapped[Created]
+
+
+class Walkout(Base):
+    """A planned walkout at one school, stored with its start in UTC and its IANA zone."""
+
+    __tablename__ = "walkouts"
+    __table_args__ = (Index("ix_walkouts_guild_start", "guild_id", "starts_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    school: Mapped[str] = mapped_column(String(SCHOOL_MAX))
+    city: Mapped[str] = mapped_column(String(CITY_MAX))
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    timezone: Mapped[str] = mapped_column(String(ZONE_MAX))
+    meeting_point: Mapped[str | None] = mapped_column(String(MEETING_POINT_MAX))
+    details: Mapped[str | None] = mapped_column(String(DETAILS_MAX))
+    action_id: Mapped[int | None] = mapped_column(
+        ForeignKey("national_actions.id", ondelete="SET NULL")
+    )
+    registrant_id: Mapped[int | None] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(16), default="scheduled")
+    cancel_reason: Mapped[str | None] = mapped_column(String(REASON_MAX))
+    channel_id: Mapped[int | None] = mapped_column(BigInteger)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    event_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[Created]
+    updated_at: Mapped[datetime | None]
+
+    action: Mapped[NationalAction | None] = relationship(lazy="raise")
+    rsvps: Mapped[list[Rsvp]] = relationship(
+        back_populates="walkout", cascade="all, delete-orphan", passive_deletes=True, lazy="raise"
+    )
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == "cancelled"
+
+
+class Rsvp(Base):
+    """One member going to one walkout, keyed by a per-server keyed hash (never the user id)."""
+
+    __tablename__ = "rsvps"
+
+    walkout_id: Mapped[int] = mapped_column(
+        ForeignKey("walkouts.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[Created]
+
+    walkout: Mapped[Walkout] = relationship(back_populates="rsvps", lazy="raise")
