@@ -42,6 +42,9 @@ DETAILS_MAX = 1000
 REASON_MAX = 300
 ACTION_NAME_MAX = 100
 ZONE_MAX = 64
+# Largest value of the Integer ids (walkouts, national actions): PostgreSQL's int4. Ids typed by
+# users beyond it are treated as unknown instead of failing on PostgreSQL.
+ID_MAX = 2**31 - 1
 
 Snowflake = Annotated[int, mapped_column(BigInteger)]
 Created = Annotated[datetime, mapped_column(UTCDateTime(), server_default=func.current_timestamp())]

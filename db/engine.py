@@ -1,0 +1,139 @@
+"""Async engine, sessions and programmatic Alembic migrations.
+
+SQLite is the default store (one file under the data directory); everything here also works
+with PostgreSQL (``postgresql+asyncpg://...``): the SQLite tuning is applied only when the URL is
+SQLite, and the query modules use dialect-neutral SQL only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+log = logging.getLogger(__name__)
+
+DATABASE_FILE = "walkout-bot.sqlite3"
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+# Applied to every new SQLite connection. WAL lets readers run while the bot writes; NORMAL
+# sync is durable enough under WAL; busy_timeout waits for a lock instead of failing at once.
+SQLITE_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA busy_timeout=5000",
+    "PRAGMA synchronous=NORMAL",
+)
+
+
+def default_database_url(data_dir: Path) -> str:
+    """The SQLite file the bot uses when no database URL is configured."""
+    return f"sqlite+aiosqlite:///{Path(data_dir) / DATABASE_FILE}"
+
+
+def is_sqlite(url: str | URL) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def ensure_sqlite_dir(url: str | URL) -> None:
+    """Create the directory of a file-backed SQLite URL (no-op for other URLs)."""
+    parsed = make_url(url)
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return
+    if database.startswith("file:"):  # URI filenames: leave them to the caller
+        return
+    Path(database).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _sqlite_lower(value: str | None) -> str | None:
+    return None if value is None else value.lower()
+
+
+def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        for pragma in SQLITE_PRAGMAS:
+            cursor.execute(pragma)
+    finally:
+        cursor.close()
+    # SQLite's built-in lower() only folds ASCII; PostgreSQL's folds all of Unicode. Replace it so
+    # case-insensitive matching (``func.lower``, ``ilike``/``icontains``) agrees on both, e.g.
+    # "JUÁREZ" matches "juárez".
+    dbapi_connection.create_function("lower", 1, _sqlite_lower, deterministic=True)
+
+
+def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
+    """An async engine; for SQLite, creates the file's folder and tunes every connection."""
+    engine = create_async_engine(url, echo=echo)
+    if is_sqlite(url):
+        ensure_sqlite_dir(url)
+        event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
+    return engine
+
+
+def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions whose objects stay usable after commit (no implicit refresh IO under asyncio)."""
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def alembic_config(url: str) -> Config:
+    """An Alembic config built in code: no alembic.ini needed.
+
+    The URL travels in ``config.attributes`` rather than the ini options, so characters such as
+    ``%`` in passwords need no escaping; ``db/migrations/env.py`` reads it from there.
+    """
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["url"] = url
+    return config
+
+
+def _run_alembic(fn: Callable[[Config, str], None], url: str, revision: str) -> None:
+    config = alembic_config(url)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # no loop in this thread: Alembic's asyncio.run() can run here
+        fn(config, revision)
+        return
+    # Called (blocking) from a thread that runs a loop: asyncio.run() would refuse, so give
+    # Alembic a thread of its own. Async callers should prefer upgrade()/downgrade().
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="alembic") as pool:
+        pool.submit(fn, config, revision).result()
+
+
+def upgrade_sync(url: str, revision: str = "head") -> None:
+    """Migrate ``url`` up to ``revision`` (blocking)."""
+    ensure_sqlite_dir(url)
+    log.info("Upgrading database schema to %s", revision)
+    _run_alembic(command.upgrade, url, revision)
+
+
+def downgrade_sync(url: str, revision: str) -> None:
+    """Migrate ``url`` down to ``revision`` (``"base"`` drops everything; blocking)."""
+    log.info("Downgrading database schema to %s", revision)
+    _run_alembic(command.downgrade, url, revision)
+
+
+async def upgrade(url: str, revision: str = "head") -> None:
+    """Migrate ``url`` up to ``revision`` from async code (runs Alembic in a worker thread)."""
+    await asyncio.to_thread(upgrade_sync, url, revision)
+
+
+async def downgrade(url: str, revision: str) -> None:
+    """Migrate ``url`` down to ``revision`` from async code (runs Alembic in a worker thread)."""
+    await asyncio.to_thread(downgrade_sync, url, revision)

@@ -1,0 +1,1 @@
+"""Reviewed Alembic revisions, one file per schema change."""

@@ -1,0 +1,340 @@
+"""Walkouts and their RSVPs.
+
+Every lookup that takes a ``guild_id`` is scoped to that server: a walkout id from another server
+behaves as if it did not exist. Functions never commit; the caller owns the transaction.
+
+"Upcoming" means ``starts_at >= now`` everywhere in this module (an ongoing walkout counts as
+past). Text matching is case-insensitive substring matching with LIKE wildcards escaped, on
+SQLite (Unicode-aware, see ``db.engine``) and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, Literal, TypedDict, Unpack, cast
+
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    and_,
+    case,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+)
+from sqlalchemy import update as sql_update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
+
+from db import actions
+from db.models import ID_MAX, NationalAction, Rsvp, Walkout
+
+SCHEDULED = "scheduled"
+CANCELLED = "cancelled"
+
+Scope = Literal["upcoming", "past", "all"]
+SCOPES: tuple[Scope, ...] = ("upcoming", "past", "all")
+
+
+class WalkoutEdit(TypedDict, total=False):
+    """The fields :func:`update` may change."""
+
+    school: str
+    city: str
+    starts_at: datetime
+    ends_at: datetime
+    timezone: str
+    meeting_point: str | None
+    details: str | None
+    action_id: int | None
+
+
+EDITABLE: frozenset[str] = frozenset(WalkoutEdit.__annotations__)
+
+
+def _rowcount(result: Any) -> int:
+    return max(cast(CursorResult[Any], result).rowcount, 0)
+
+
+async def _visible_action(
+    s: AsyncSession, guild_id: int, action_id: int | None
+) -> NationalAction | None:
+    if action_id is None:
+        return None
+    action = await actions.get_for_guild(s, guild_id, action_id)
+    if action is None:
+        raise ValueError(f"national action {action_id} is not visible in guild {guild_id}")
+    return action
+
+
+async def create(
+    s: AsyncSession,
+    *,
+    guild_id: int,
+    school: str,
+    city: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    timezone: str,
+    meeting_point: str | None,
+    details: str | None,
+    action_id: int | None,
+    registrant_id: int | None,
+) -> Walkout:
+    """Insert a scheduled walkout; ``walkout.action`` is loaded, ``rsvps`` is not.
+
+    Raises ValueError if ``action_id`` names an action the server can't see.
+    """
+    action = await _visible_action(s, guild_id, action_id)
+    walkout = Walkout(
+        guild_id=guild_id,
+        school=school,
+        city=city,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        timezone=timezone,
+        meeting_point=meeting_point,
+        details=details,
+        action=action,
+        registrant_id=registrant_id,
+        status=SCHEDULED,
+    )
+    s.add(walkout)
+    await s.flush()
+    return walkout
+
+
+async def get(s: AsyncSession, guild_id: int, walkout_id: int) -> Walkout | None:
+    """The server's walkout with its action loaded, or None (also for other servers' ids)."""
+    if not 0 < walkout_id <= ID_MAX:
+        return None
+    stmt = (
+        select(Walkout)
+        .options(joinedload(Walkout.action))
+        .where(Walkout.id == walkout_id, Walkout.guild_id == guild_id)
+    )
+    return await s.scalar(stmt)
+
+
+async def list_page(
+    s: AsyncSession,
+    guild_id: int,
+    *,
+    scope: Scope,
+    now: datetime,
+    city: str | None = None,
+    offset: int = 0,
+    limit: int = 10,
+    include_cancelled: bool = True,
+) -> tuple[list[Walkout], int]:
+    """One page of the server's walkouts (actions loaded) and the total matching count.
+
+    Order: ``upcoming`` soonest first; ``past`` most recent first; ``all`` the upcoming ones
+    soonest first, then the past ones most recent first. ``city`` is a case-insensitive
+    substring filter; blank means no filter.
+    """
+    if scope not in SCOPES:
+        raise ValueError(f"unknown scope {scope!r}")
+    if limit < 1:
+        raise ValueError("limit must be at least 1")
+    is_upcoming = Walkout.starts_at >= now
+    filters: list[ColumnElement[bool]] = [Walkout.guild_id == guild_id]
+    if scope == "upcoming":
+        filters.append(is_upcoming)
+        order: list[Any] = [Walkout.starts_at.asc(), Walkout.id.asc()]
+    elif scope == "past":
+        filters.append(Walkout.starts_at < now)
+        order = [Walkout.starts_at.desc(), Walkout.id.desc()]
+    else:
+        order = [
+            case((is_upcoming, 0), else_=1),
+            case((is_upcoming, Walkout.starts_at)).asc(),  # NULL (all equal) for past rows
+            Walkout.starts_at.desc(),
+            Walkout.id.asc(),
+        ]
+    if city and city.strip():
+        filters.append(Walkout.city.icontains(city.strip(), autoescape=True))
+    if not include_cancelled:
+        filters.append(Walkout.status != CANCELLED)
+
+    total = await s.scalar(select(func.count()).select_from(Walkout).where(*filters))
+    stmt = (
+        select(Walkout)
+        .options(joinedload(Walkout.action))
+        .where(*filters)
+        .order_by(*order)
+        .offset(max(offset, 0))
+        .limit(limit)
+    )
+    return list(await s.scalars(stmt)), total or 0
+
+
+def _parse_id(text: str) -> int | None:
+    digits = text.removeprefix("#").strip()
+    if digits.isascii() and digits.isdigit() and len(digits) <= len(str(ID_MAX)):
+        value = int(digits)
+        return value if 0 < value <= ID_MAX else None
+    return None
+
+
+async def search(
+    s: AsyncSession, guild_id: int, text: str, *, now: datetime, limit: int = 25
+) -> list[Walkout]:
+    """Autocomplete: the server's walkouts whose id ("12" or "#12"), school or city matches.
+
+    Ranking: an exact id match first; then upcoming, not cancelled walkouts, soonest first; then
+    the rest (past or cancelled), most recent first. Blank text matches everything. Actions are
+    not loaded.
+    """
+    text = text.strip()
+    filters: list[ColumnElement[bool]] = [Walkout.guild_id == guild_id]
+    order: list[Any] = []
+    if text:
+        matches = [
+            Walkout.school.icontains(text, autoescape=True),
+            Walkout.city.icontains(text, autoescape=True),
+        ]
+        walkout_id = _parse_id(text)
+        if walkout_id is not None:
+            matches.append(Walkout.id == walkout_id)
+            order.append(case((Walkout.id == walkout_id, 0), else_=1))
+        filters.append(or_(*matches))
+    is_open = and_(Walkout.starts_at >= now, Walkout.status != CANCELLED)
+    order += [
+        case((is_open, 0), else_=1),
+        case((is_open, Walkout.starts_at)).asc(),  # NULL (all equal) for the rest
+        Walkout.starts_at.desc(),
+        Walkout.id.asc(),
+    ]
+    stmt = select(Walkout).where(*filters).order_by(*order).limit(limit)
+    return list(await s.scalars(stmt))
+
+
+async def update(
+    s: AsyncSession, walkout: Walkout, *, now: datetime, **fields: Unpack[WalkoutEdit]
+) -> Walkout:
+    """Change editable fields (see :class:`WalkoutEdit`) and stamp ``updated_at``.
+
+    Raises TypeError for any other field, ValueError for an action the server can't see.
+    """
+    unknown = set(fields) - EDITABLE
+    if unknown:
+        raise TypeError(f"not editable: {', '.join(sorted(unknown))}")
+    s.add(walkout)
+    values = dict(fields)
+    if "action_id" in values:
+        action_id = values.pop("action_id")
+        walkout.action = await _visible_action(s, walkout.guild_id, action_id)
+        walkout.action_id = action_id
+    for name, value in values.items():
+        setattr(walkout, name, value)
+    walkout.updated_at = now
+    await s.flush()
+    return walkout
+
+
+async def cancel(
+    s: AsyncSession, walkout: Walkout, *, reason: str | None, now: datetime
+) -> Walkout:
+    s.add(walkout)
+    walkout.status = CANCELLED
+    walkout.cancel_reason = reason
+    walkout.updated_at = now
+    await s.flush()
+    return walkout
+
+
+async def set_announcement(
+    s: AsyncSession, walkout: Walkout, *, channel_id: int | None, message_id: int | None
+) -> Walkout:
+    """Remember where the announcement was posted (to edit it later)."""
+    s.add(walkout)
+    walkout.channel_id = channel_id
+    walkout.message_id = message_id
+    await s.flush()
+    return walkout
+
+
+async def set_event(s: AsyncSession, walkout: Walkout, event_id: int | None) -> Walkout:
+    """Remember the Discord scheduled event created for the walkout (None: none/deleted)."""
+    s.add(walkout)
+    walkout.event_id = event_id
+    await s.flush()
+    return walkout
+
+
+async def toggle_rsvp(s: AsyncSession, walkout_id: int, member_key: str) -> bool:
+    """Flip the member's RSVP; True if they are now going.
+
+    Not guild-scoped: resolve ``walkout_id`` with :func:`get` first (an unknown id fails the
+    foreign key).
+    """
+    result = await s.execute(
+        delete(Rsvp).where(Rsvp.walkout_id == walkout_id, Rsvp.member_key == member_key)
+    )
+    if _rowcount(result):
+        return False
+    await s.execute(insert(Rsvp).values(walkout_id=walkout_id, member_key=member_key))
+    return True
+
+
+async def rsvp_count(s: AsyncSession, walkout_id: int) -> int:
+    stmt = select(func.count()).select_from(Rsvp).where(Rsvp.walkout_id == walkout_id)
+    return await s.scalar(stmt) or 0
+
+
+async def rsvp_counts(s: AsyncSession, walkout_ids: Iterable[int]) -> dict[int, int]:
+    """RSVP count per walkout id, 0 for ids without RSVPs."""
+    ids = set(walkout_ids)
+    if not ids:
+        return {}
+    counts = dict.fromkeys(ids, 0)
+    stmt = (
+        select(Rsvp.walkout_id, func.count())
+        .where(Rsvp.walkout_id.in_(ids))
+        .group_by(Rsvp.walkout_id)
+    )
+    for walkout_id, count in await s.execute(stmt):
+        counts[walkout_id] = count
+    return counts
+
+
+async def forget_member(
+    s: AsyncSession, guild_id: int, *, user_id: int, member_keys: list[str]
+) -> int:
+    """Privacy: drop what ties the member to this server's walkouts.
+
+    Nulls ``registrant_id`` on the server's walkouts registered by ``user_id`` and deletes the
+    RSVPs stored under any of ``member_keys`` on the server's walkouts. Returns rows touched.
+    """
+    result = await s.execute(
+        sql_update(Walkout)
+        .where(Walkout.guild_id == guild_id, Walkout.registrant_id == user_id)
+        .values(registrant_id=None)
+    )
+    touched = _rowcount(result)
+    if member_keys:
+        in_guild = select(Walkout.id).where(Walkout.guild_id == guild_id)
+        result = await s.execute(
+            delete(Rsvp).where(Rsvp.member_key.in_(member_keys), Rsvp.walkout_id.in_(in_guild))
+        )
+        touched += _rowcount(result)
+    return touched
+
+
+async def count_active_events(s: AsyncSession, guild_id: int, *, now: datetime) -> int:
+    """Scheduled events the bot still maintains: walkouts with an event, not cancelled or over."""
+    stmt = (
+        select(func.count())
+        .select_from(Walkout)
+        .where(
+            Walkout.guild_id == guild_id,
+            Walkout.event_id.is_not(None),
+            Walkout.status != CANCELLED,
+            Walkout.ends_at > now,
+        )
+    )
+    return await s.scalar(stmt) or 0

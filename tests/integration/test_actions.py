@@ -1,0 +1,137 @@
+"""db.actions: shipped actions for everyone, a server's own only for it."""
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import text
+
+from db import actions, walkouts
+
+G1, G2 = 111111111111111111, 222222222222222222
+SHIPPED_NAME = "Walk out and turn up the heat on ICE"
+NOW = datetime(2026, 2, 1, 12, 0, tzinfo=UTC)
+
+
+async def shipped_id(s) -> int:
+    found = await actions.find_by_name(s, G1, SHIPPED_NAME)
+    assert found is not None
+    return found.id
+
+
+async def test_shipped_action_visible_everywhere(sessionmaker):
+    """Every guild sees the shipped action with its date and local time."""
+    async with sessionmaker() as s:
+        for guild in (G1, G2):
+            rows = await actions.list_for_guild(s, guild)
+            assert [(a.guild_id, a.name) for a in rows] == [(None, SHIPPED_NAME)]
+            assert (rows[0].local_date, rows[0].local_time) == (date(2026, 2, 13), time(14, 0))
+            assert await actions.get_for_guild(s, guild, rows[0].id) is not None
+
+
+async def test_own_actions_are_private_and_ordered(sessionmaker):
+    """A guild's own actions are listed by date/time for it and invisible to others."""
+    async with sessionmaker.begin() as s:
+        late = await actions.add(
+            s, G1, name="  Spring strike ", local_date=date(2026, 4, 1), local_time=time(10)
+        )
+        early = await actions.add(
+            s, G1, name="Jan day", local_date=date(2026, 1, 5), local_time=time(9)
+        )
+        same_day = await actions.add(
+            s, G1, name="Feb noon", local_date=date(2026, 2, 13), local_time=time(12)
+        )
+        other = await actions.add(
+            s, G2, name="Other", local_date=date(2026, 1, 1), local_time=time(8)
+        )
+    assert late.name == "Spring strike"
+    async with sessionmaker() as s:
+        names = [a.name for a in await actions.list_for_guild(s, G1)]
+        assert names == ["Jan day", "Feb noon", SHIPPED_NAME, "Spring strike"]
+        assert [a.name for a in await actions.list_for_guild(s, G2)] == ["Other", SHIPPED_NAME]
+        assert await actions.get_for_guild(s, G2, early.id) is None
+        assert await actions.get_for_guild(s, G1, other.id) is None
+        assert (await actions.get_for_guild(s, G1, same_day.id)).name == "Feb noon"
+
+
+async def test_find_by_name(sessionmaker):
+    """Names match case-insensitively (also non-ASCII), own before shipped, never another's."""
+    async with sessionmaker.begin() as s:
+        mine = await actions.add(
+            s, G1, name="Día Sin Inmigrantes", local_date=date(2026, 5, 1), local_time=time(11)
+        )
+        await actions.add(s, G2, name="Private", local_date=date(2026, 5, 1), local_time=time(11))
+    async with sessionmaker() as s:
+        assert (await actions.find_by_name(s, G1, "día sin inmigrantes")).id == mine.id
+        assert (await actions.find_by_name(s, G1, "DÍA SIN INMIGRANTES ")).id == mine.id
+        assert (await actions.find_by_name(s, G2, SHIPPED_NAME.upper())).guild_id is None
+        assert await actions.find_by_name(s, G1, "private") is None
+        assert await actions.find_by_name(s, G1, "Walk out%") is None
+    async with sessionmaker.begin() as s:
+        own_copy = await actions.add(
+            s, G1, name=SHIPPED_NAME.lower(), local_date=date(2026, 3, 1), local_time=time(9)
+        )
+    async with sessionmaker() as s:
+        assert (await actions.find_by_name(s, G1, SHIPPED_NAME)).id == own_copy.id
+
+
+async def test_remove_semantics(sessionmaker):
+    """Shipped refused, other guild's or unknown missing, own removed; walkouts keep their time."""
+    starts = NOW + timedelta(days=3)
+    async with sessionmaker.begin() as s:
+        own = await actions.add(s, G1, name="Mine", local_date=date(2026, 3, 1), local_time=time(9))
+        theirs = await actions.add(
+            s, G2, name="Theirs", local_date=date(2026, 3, 1), local_time=time(9)
+        )
+        w = await walkouts.create(
+            s,
+            guild_id=G1,
+            school="Lincoln High",
+            city="Omaha",
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=1),
+            timezone="America/Chicago",
+            meeting_point=None,
+            details=None,
+            action_id=own.id,
+            registrant_id=1,
+        )
+    async with sessionmaker.begin() as s:
+        assert await actions.remove(s, G1, await shipped_id(s)) == "shipped"
+        assert await actions.remove(s, G1, theirs.id) == "missing"
+        assert await actions.remove(s, G1, 999_999) == "missing"
+        assert await actions.remove(s, G1, 2**40) == "missing"
+        loaded = await walkouts.get(s, G1, w.id)
+        assert loaded.action is not None
+        assert await actions.remove(s, G1, own.id) == "removed"
+        # The walkout already in the session is kept in step.
+        assert loaded.action_id is None
+        assert loaded.action is None
+    async with sessionmaker() as s:
+        assert await actions.get_for_guild(s, G1, own.id) is None
+        assert await actions.get_for_guild(s, G2, theirs.id) is not None
+        assert len(await actions.list_for_guild(s, G1)) == 1
+        again = await walkouts.get(s, G1, w.id)
+        assert again.action_id is None
+        assert again.starts_at == starts
+
+
+async def test_foreign_key_sets_null_on_delete(sessionmaker):
+    """The schema itself nulls walkouts.action_id when an action row goes (foreign keys on)."""
+    async with sessionmaker.begin() as s:
+        own = await actions.add(s, G1, name="Mine", local_date=date(2026, 3, 1), local_time=time(9))
+        w = await walkouts.create(
+            s,
+            guild_id=G1,
+            school="A",
+            city="B",
+            starts_at=NOW,
+            ends_at=NOW + timedelta(hours=1),
+            timezone="UTC",
+            meeting_point=None,
+            details=None,
+            action_id=own.id,
+            registrant_id=None,
+        )
+    async with sessionmaker.begin() as s:
+        await s.execute(text("DELETE FROM national_actions WHERE id = :id"), {"id": own.id})
+    async with sessionmaker() as s:
+        assert (await walkouts.get(s, G1, w.id)).action_id is None

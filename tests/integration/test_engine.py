@@ -1,0 +1,154 @@
+"""Engine set-up and migrations on a real SQLite file."""
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import Connection
+
+from db.engine import (
+    MIGRATIONS_DIR,
+    alembic_config,
+    create_engine,
+    default_database_url,
+    downgrade,
+    downgrade_sync,
+    upgrade,
+    upgrade_sync,
+)
+from db.models import Base
+
+TABLES = {"guild_settings", "national_actions", "walkouts", "rsvps"}
+
+
+def schema_diff(conn: Connection) -> list:
+    ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+    return compare_metadata(ctx, Base.metadata)
+
+
+def table_names(conn: Connection) -> set[str]:
+    return set(inspect(conn).get_table_names())
+
+
+def current_revision(conn: Connection) -> str | None:
+    return MigrationContext.configure(conn).get_current_revision()
+
+
+def test_default_database_url(tmp_path: Path):
+    """The default URL points at walkout-bot.sqlite3 inside the data dir."""
+    url = default_database_url(tmp_path)
+    assert url == f"sqlite+aiosqlite:///{tmp_path}/walkout-bot.sqlite3"
+
+
+async def test_migrations_round_trip(db_url):
+    """empty -> head matches the models -> base drops everything -> head again."""
+    engine = create_engine(db_url)
+    try:
+        await upgrade(db_url)
+        async with engine.connect() as conn:
+            assert await conn.run_sync(current_revision) == "0001"
+            assert await conn.run_sync(table_names) == TABLES | {"alembic_version"}
+            assert await conn.run_sync(schema_diff) == []
+
+        await downgrade(db_url, "base")
+        async with engine.connect() as conn:
+            assert await conn.run_sync(table_names) == {"alembic_version"}
+            assert await conn.run_sync(current_revision) is None
+
+        await upgrade(db_url)
+        async with engine.connect() as conn:
+            assert await conn.run_sync(schema_diff) == []
+            shipped = await conn.scalar(text("SELECT count(*) FROM national_actions"))
+            assert shipped == 1
+    finally:
+        await engine.dispose()
+
+
+def test_sync_api_outside_a_loop(db_url):
+    """upgrade_sync/downgrade_sync work from plain synchronous code and are idempotent."""
+    upgrade_sync(db_url)
+    upgrade_sync(db_url)
+    downgrade_sync(db_url, "base")
+    upgrade_sync(db_url, "0001")
+
+
+async def test_sync_api_inside_a_loop(db_url):
+    """upgrade_sync still works (blocking) when called on a thread running an event loop."""
+    upgrade_sync(db_url)
+    downgrade_sync(db_url, "base")
+
+
+def test_creates_missing_data_dir(tmp_path: Path):
+    """A SQLite URL whose folder doesn't exist yet gets the folder created."""
+    url = default_database_url(tmp_path / "a" / "b")
+    upgrade_sync(url)
+    assert (tmp_path / "a" / "b" / "walkout-bot.sqlite3").is_file()
+
+
+async def test_pragmas(engine):
+    """Every app connection runs in WAL with foreign keys on and a busy timeout."""
+    async with engine.connect() as conn:
+        assert await conn.scalar(text("PRAGMA journal_mode")) == "wal"
+        assert await conn.scalar(text("PRAGMA foreign_keys")) == 1
+        assert await conn.scalar(text("PRAGMA busy_timeout")) == 5000
+        assert await conn.scalar(text("PRAGMA synchronous")) == 1  # NORMAL
+
+
+async def test_lower_is_unicode_aware(engine):
+    """lower() folds non-ASCII letters on SQLite, as it does on PostgreSQL."""
+    async with engine.connect() as conn:
+        assert await conn.scalar(text("SELECT lower('JUÁREZ Ñ')")) == "juárez ñ"
+
+
+async def test_shipped_action_present(engine):
+    """The migration ships the national action with no guild."""
+    async with engine.connect() as conn:
+        rows = (
+            await conn.execute(
+                text("SELECT guild_id, name, local_date, local_time FROM national_actions")
+            )
+        ).all()
+    assert len(rows) == 1
+    guild_id, name, local_date, local_time = rows[0]
+    assert guild_id is None
+    assert name == "Walk out and turn up the heat on ICE"
+    assert local_date == "2026-02-13"
+    assert local_time.startswith("14:00:00")
+
+
+async def test_failed_revision_rolls_back(tmp_path: Path):
+    """A revision that fails half-way leaves the SQLite file untouched (transactional DDL)."""
+    scripts = tmp_path / "migrations"
+    versions = scripts / "versions"
+    versions.mkdir(parents=True)
+    (scripts / "env.py").write_text((MIGRATIONS_DIR / "env.py").read_text())
+    (scripts / "script.py.mako").write_text((MIGRATIONS_DIR / "script.py.mako").read_text())
+    initial = MIGRATIONS_DIR / "versions" / "0001_initial.py"
+    (versions / "0001_initial.py").write_text(initial.read_text())
+    (versions / "0002_broken.py").write_text(
+        "import sqlalchemy as sa\nfrom alembic import op\n"
+        "revision = '0002'\ndown_revision = '0001'\nbranch_labels = depends_on = None\n"
+        "def upgrade():\n"
+        "    op.create_table('scratch', sa.Column('id', sa.Integer, primary_key=True))\n"
+        "    op.execute('SELECT * FROM no_such_table')\n"
+        "def downgrade():\n    pass\n"
+    )
+    url = default_database_url(tmp_path)
+    upgrade_sync(url, "0001")
+
+    config = alembic_config(url)
+    config.set_main_option("script_location", str(scripts))
+    with pytest.raises(Exception, match="no_such_table"):
+        await asyncio.to_thread(command.upgrade, config, "head")
+
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as conn:
+            assert "scratch" not in await conn.run_sync(table_names)
+            assert await conn.run_sync(current_revision) == "0001"
+    finally:
+        await engine.dispose()
