@@ -1,0 +1,236 @@
+"""Free-text start times, read as wall-clock time in a walkout's own IANA zone.
+
+Everything here is pure: the result depends only on the text, the zone and the injected ``now``.
+dateparser is configured so it never consults the machine's zone or clock: ``RELATIVE_BASE`` is
+always set (to ``now`` in the walkout's zone), ``TIMEZONE`` is the walkout's zone (never
+``"local"``), and the timestamp parser, the only one that reads the system zone, is switched off.
+
+Whether the text named a time of day is taken from dateparser's ``DateData.parts`` (``"time"``
+present or not). The "parse with two bases and see if the time moves" trick misses both ways:
+"Feb 12" comes back as midnight whatever the base, and "in 3 hours" legitimately moves with it.
+
+Wall-clock rules (PEP 495): in a DST gap (02:30 on a spring-forward day) the time does not exist;
+in an overlap (01:30 on a fall-back day) it exists twice and we take the first (``fold=0``, still
+daylight time), reporting the other reading so the caller can mention it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from dateparser.date import DateData, DateDataParser
+
+from cogs.common.errors import UserError
+
+__all__ = [
+    "MAX_YEARS_AHEAD",
+    "When",
+    "discord_timestamp",
+    "is_ambiguous",
+    "is_nonexistent",
+    "parse_when",
+    "wall_to_utc",
+    "warm_up",
+]
+
+MAX_YEARS_AHEAD = 2
+"""How far ahead a walkout may be scheduled."""
+
+MAX_TEXT_LENGTH = 100
+"""Longer text is not a date (and would only make dateparser slow); Discord caps options at 100."""
+
+TIMESTAMP_STYLES = frozenset("tTdDfFR")
+"""Discord's ``<t:EPOCH:STYLE>`` styles."""
+
+_LANGUAGES = ["en", "es"]
+
+# Settings every parse shares; RELATIVE_BASE and TIMEZONE are added per call.
+_BASE_SETTINGS: dict[str, Any] = {
+    "PREFER_DATES_FROM": "future",  # "Feb 12" = the next Feb 12, "friday" = the coming one
+    "PREFER_DAY_OF_MONTH": "first",  # the default, "current", may read the machine's clock
+    "PARSERS": ["relative-time", "absolute-time"],  # no "timestamp": it reads the system zone
+    # RETURN_AS_TIMEZONE_AWARE stays at its default, "default": a naive wall-clock result unless
+    # the text names an offset or zone, which we then honour.
+}
+
+# "2027-02-12 14:00", "2027-02-12T14:00:05", optional fraction and UTC offset / Z.
+_ISO = re.compile(
+    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:\s*(?:Z|[+-]\d{2}:?\d{2}))?",
+    re.IGNORECASE | re.ASCII,
+)
+_OFFSET_SPACE = re.compile(r"\s+(?=[Z+-][^-]*$)")  # "14:00 +05:00" -> "14:00+05:00"
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class When:
+    """A parsed start time.
+
+    ``start`` is the instant (aware, UTC); ``local`` the same instant in the walkout's zone.
+    ``ambiguous`` is true when the wall-clock time happens twice (DST fall-back): ``start`` is the
+    first occurrence and ``other`` the second.
+    """
+
+    start: datetime
+    local: datetime
+    ambiguous: bool
+    other: datetime | None
+
+
+def is_nonexistent(naive: datetime, zone: ZoneInfo) -> bool:
+    """Return whether wall-clock ``naive`` falls in a DST gap of ``zone`` (clocks skip it)."""
+    wall = naive.replace(tzinfo=None, fold=0)
+    round_trip = wall.replace(tzinfo=zone).astimezone(UTC).astimezone(zone)
+    return round_trip.replace(tzinfo=None) != wall
+
+
+def is_ambiguous(naive: datetime, zone: ZoneInfo) -> bool:
+    """Return whether wall-clock ``naive`` happens twice in ``zone`` (a DST overlap)."""
+    wall = naive.replace(tzinfo=None)
+    if is_nonexistent(wall, zone):
+        return False  # in a gap the two folds differ too, but neither reading exists
+    first = wall.replace(tzinfo=zone, fold=0).utcoffset()
+    second = wall.replace(tzinfo=zone, fold=1).utcoffset()
+    return first != second
+
+
+def _nonexistent_error(wall: datetime, zone: ZoneInfo) -> UserError:
+    return UserError(
+        "error.when.nonexistent", local=wall.strftime("%Y-%m-%d %H:%M"), zone=_zone_name(zone)
+    )
+
+
+def _zone_name(zone: ZoneInfo) -> str:
+    return zone.key if zone.key else str(zone)
+
+
+def wall_to_utc(
+    day: date, at: time, zone: ZoneInfo, *, gap: Literal["error", "forward"] = "forward"
+) -> datetime:
+    """Return the UTC instant when clocks in ``zone`` show ``day`` ``at``.
+
+    In a DST gap, ``gap="forward"`` moves the time on by the length of the gap (02:30 on a
+    spring-forward day becomes 03:30 daylight time, what a clock that was not changed would
+    show) and ``gap="error"`` raises ``error.when.nonexistent``. In an overlap the first
+    occurrence (``fold=0``) is taken.
+    """
+    if at.tzinfo is not None:
+        raise ValueError("wall_to_utc needs a time of day without tzinfo")
+    # A naive wall-clock value on purpose: it is resolved against ``zone`` just below.
+    wall = datetime.combine(day, at).replace(fold=0)
+    if gap == "error" and is_nonexistent(wall, zone):
+        raise _nonexistent_error(wall, zone)
+    # "forward" needs no special case: in a gap, fold=0 uses the offset from before the
+    # transition (PEP 495), so the instant is the wall time plus the gap
+    # (02:30 EST = 07:30 UTC = 03:30 EDT).
+    return wall.replace(tzinfo=zone).astimezone(UTC)
+
+
+def discord_timestamp(dt: datetime, style: str = "F") -> str:
+    """Return Discord's ``<t:EPOCH:STYLE>`` markup, which each client shows in its own zone."""
+    if dt.tzinfo is None or dt.utcoffset() is None:
+        raise ValueError("discord_timestamp needs an aware datetime")
+    if style not in TIMESTAMP_STYLES:
+        raise ValueError(f"unknown Discord timestamp style {style!r}")
+    return f"<t:{int(dt.timestamp() // 1)}:{style}>"
+
+
+def _add_years(moment: datetime, years: int) -> datetime:
+    try:
+        return moment.replace(year=moment.year + years)
+    except ValueError:  # Feb 29 -> Feb 28
+        return moment.replace(year=moment.year + years, day=28)
+
+
+def _read_iso(text: str) -> datetime | None:
+    if not _ISO.fullmatch(text):
+        return None
+    try:
+        return datetime.fromisoformat(_OFFSET_SPACE.sub("", text.upper()))
+    except ValueError:
+        return None
+
+
+def _date_data(text: str, base: datetime, zone_name: str) -> DateData:
+    parser = DateDataParser(
+        languages=_LANGUAGES,
+        settings={**_BASE_SETTINGS, "RELATIVE_BASE": base, "TIMEZONE": zone_name},
+    )
+    return parser.get_date_data(text)
+
+
+def _read_free_text(text: str, zone: ZoneInfo, base: datetime) -> datetime:
+    """Read ``text`` with dateparser; return a naive wall-clock time or an aware instant."""
+    try:
+        try:
+            data = _date_data(text, base, _zone_name(zone))
+        except KeyError:
+            # pytz (inside dateparser) lacks this zone name: read the base as UTC instead. Only an
+            # explicit zone in the text combined with a relative date ("tomorrow 9am EST") can
+            # come out differently.
+            data = _date_data(text, base, "UTC")
+    except (ValueError, ArithmeticError, LookupError):
+        data = None  # dateparser gives up on some absurd inputs by raising
+    if data is None or data.date_obj is None:
+        raise UserError("error.when.unparseable", text=text)
+    if "time" not in data.parts:
+        raise UserError("error.when.no_time", text=text)
+    if "month" in data.parts and "day" not in data.parts:
+        raise UserError("error.when.unparseable", text=text)  # "Feb 2027 2pm": which day?
+    return data.date_obj
+
+
+def parse_when(text: str, zone: ZoneInfo, *, now: datetime) -> When:
+    """Parse a walkout start written in ``zone``'s local time.
+
+    Accepts ISO ("2027-02-12 14:00", "2027-02-12T14:00:00") and English or Spanish phrases
+    ("Feb 12 2pm", "next friday 14:00", "tomorrow 9am", "12 de febrero 14:00"). Relative words
+    count from ``now`` as seen in ``zone``; a date without a year is the next such date. An
+    explicit offset or zone abbreviation in the text wins over ``zone``.
+
+    Raises ``UserError`` with ``error.when.empty``, ``.unparseable`` (text), ``.no_time`` (text),
+    ``.nonexistent`` (local, zone), ``.past`` (when: epoch seconds) or ``.too_far`` (years).
+    """
+    if now.tzinfo is None:
+        raise ValueError("parse_when needs an aware now")
+    cleaned = _SPACES.sub(" ", text or "").strip()
+    if not cleaned:
+        raise UserError("error.when.empty")
+    if len(cleaned) > MAX_TEXT_LENGTH:
+        raise UserError("error.when.unparseable", text=cleaned[:MAX_TEXT_LENGTH] + "…")
+
+    base = now.astimezone(zone).replace(tzinfo=None)
+    parsed = _read_iso(cleaned) or _read_free_text(cleaned, zone, base)
+
+    ambiguous = False
+    other: datetime | None = None
+    if parsed.tzinfo is not None:
+        start = parsed.astimezone(UTC)
+    else:
+        wall = parsed.replace(fold=0)
+        if is_nonexistent(wall, zone):
+            raise _nonexistent_error(wall, zone)
+        start = wall.replace(tzinfo=zone).astimezone(UTC)
+        if is_ambiguous(wall, zone):
+            ambiguous = True
+            other = wall.replace(tzinfo=zone, fold=1).astimezone(UTC)
+
+    now_utc = now.astimezone(UTC)
+    if start <= now_utc:
+        raise UserError("error.when.past", when=int(start.timestamp() // 1))
+    if start > _add_years(now_utc, MAX_YEARS_AHEAD):
+        raise UserError("error.when.too_far", years=MAX_YEARS_AHEAD)
+    return When(start=start, local=start.astimezone(zone), ambiguous=ambiguous, other=other)
+
+
+def warm_up() -> None:
+    """Load dateparser's English and Spanish data now (~0.3 s) rather than in the first
+    autocomplete, which Discord gives 3 s to answer. Call once at startup."""
+    zone = ZoneInfo("America/New_York")
+    now = datetime(2027, 1, 1, 12, tzinfo=UTC)
+    for text in ("Feb 12 2pm", "next friday 14:00", "12 de febrero 14:00", "mañana 9:00"):
+        parse_when(text, zone, now=now)

@@ -1,0 +1,199 @@
+"""Unit tests for cogs.common.text: limits, fit(), neutralize(), clean_field()."""
+
+from __future__ import annotations
+
+import pytest
+
+from cogs.common import text
+from cogs.common.errors import UserError
+from cogs.common.text import ELLIPSIS, ZWSP, clean_field, fit, neutralize
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("MESSAGE_CONTENT_MAX", 2000),
+        ("EMBED_TITLE_MAX", 256),
+        ("EMBED_DESCRIPTION_MAX", 4096),
+        ("FIELD_NAME_MAX", 256),
+        ("FIELD_VALUE_MAX", 1024),
+        ("FOOTER_MAX", 2048),
+        ("AUTHOR_NAME_MAX", 256),
+        ("EMBED_TOTAL_MAX", 6000),
+        ("EMBED_FIELDS_MAX", 25),
+        ("EMBEDS_PER_MESSAGE_MAX", 10),
+        ("BUTTON_LABEL_MAX", 80),
+        ("CUSTOM_ID_MAX", 100),
+        ("SELECT_OPTIONS_MAX", 25),
+        ("MODAL_TITLE_MAX", 45),
+        ("TEXT_INPUT_LABEL_MAX", 45),
+        ("TEXT_INPUT_VALUE_MAX", 4000),
+        ("AUTOCOMPLETE_CHOICES_MAX", 25),
+        ("CHOICE_NAME_MAX", 100),
+        ("CHOICE_VALUE_MAX", 100),
+        ("COMMAND_DESCRIPTION_MAX", 100),
+    ],
+)
+def test_discord_limits(name: str, value: int) -> None:
+    """The documented Discord limits, by name."""
+    assert getattr(text, name) == value
+
+
+# --- fit ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "limit", "expected"),
+    [
+        ("hello", 10, "hello"),
+        ("hello", 5, "hello"),
+        ("hello!", 5, "hell…"),
+        ("hello world", 7, "hello…"),  # trailing space dropped before the ellipsis
+        ("hello", 1, "…"),
+        ("hello", 0, ""),
+        ("hello", -3, ""),
+        ("", 0, ""),
+        ("", 5, ""),
+        ("ab", 2, "ab"),
+        ("abc", 2, "a…"),
+    ],
+)
+def test_fit(value: str, limit: int, expected: str) -> None:
+    """fit keeps what fits and marks a cut with a visible ellipsis."""
+    assert fit(value, limit) == expected
+
+
+@pytest.mark.parametrize(
+    "limit",
+    [
+        text.EMBED_DESCRIPTION_MAX,
+        text.MESSAGE_CONTENT_MAX,
+        text.FIELD_VALUE_MAX,
+        text.CHOICE_NAME_MAX,
+        text.MODAL_TITLE_MAX,
+    ],
+)
+def test_fit_5000_chars(limit: int) -> None:
+    """A 5000-character text is cut to exactly the limit, ending in "…"."""
+    long = "walkout " * 625
+    assert len(long) == 5000
+    got = fit(long, limit)
+    assert len(got) <= limit
+    assert got.endswith(ELLIPSIS)
+    assert long.startswith(got[:-1])
+
+
+@pytest.mark.parametrize("limit", range(-1, 12))
+def test_fit_never_exceeds_limit(limit: int) -> None:
+    """Whatever the limit, the result fits."""
+    assert len(fit("abc def ghi jkl", limit)) <= max(limit, 0)
+
+
+# --- neutralize --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("@everyone", f"@{ZWSP}everyone"),
+        ("@here walk out!", f"@{ZWSP}here walk out!"),
+        ("hi @Everyone and @HERE", f"hi @{ZWSP}Everyone and @{ZWSP}HERE"),
+        ("<@123>", f"<{ZWSP}@123>"),
+        ("<@!123>", f"<{ZWSP}@!123>"),
+        ("<@&123>", f"<{ZWSP}@&123>"),
+        ("<#456>", f"<{ZWSP}#456>"),
+        ("ask <@&123> or <@42>", f"ask <{ZWSP}@&123> or <{ZWSP}@42>"),
+        # harmless look-alikes are left alone
+        ("<3 you", "<3 you"),
+        ("a < b and c > d", "a < b and c > d"),
+        ("<@abc>", "<@abc>"),
+        ("email me at x@y.org", "email me at x@y.org"),
+        ("<t:1802458800:F>", "<t:1802458800:F>"),
+    ],
+)
+def test_neutralize_defuses_mentions(value: str, expected: str) -> None:
+    """Mass mentions and user/role/channel mention syntax are split by a zero-width space."""
+    assert neutralize(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("line1\nline2", "line1\nline2"),
+        ("a\r\nb\rc", "a\nb\nc"),
+        ("tab\there", "tab here"),
+        ("bell\x07 null\x00 esc\x1b[31m del\x7f", "bell null esc[31m del"),
+        ("c1\x85control", "c1control"),
+        ("a\n\n\n\nb", "a\n\nb"),
+        ("a\n  \n \n\nb", "a\n\nb"),
+        ("a\n\nb", "a\n\nb"),
+        ("evil\u202eright-to-left", "evilright-to-left"),
+        ("iso\u2066late\u2069", "isolate"),
+        ("café ñandú 🎒 👩‍👩‍👧", "café ñandú 🎒 👩‍👩‍👧"),  # ZWJ emoji survive
+        ("", ""),
+    ],
+)
+def test_neutralize_cleans_text(value: str, expected: str) -> None:
+    """Control characters go (newlines stay), blank-line runs collapse, bidi overrides go."""
+    assert neutralize(value) == expected
+
+
+def test_neutralize_is_idempotent() -> None:
+    """Neutralizing twice changes nothing more."""
+    once = neutralize("@everyone <@&1> <#2>\n\n\n\x00x")
+    assert neutralize(once) == once
+
+
+def test_neutralize_then_no_raw_mentions() -> None:
+    """After neutralizing, Discord's mention patterns no longer match."""
+    import re
+
+    dangerous = "@everyone @here <@1> <@!2> <@&3> <#4> " * 3
+    out = neutralize(dangerous)
+    assert not re.search(r"@(everyone|here)", out)
+    assert not re.search(r"<(@[!&]?|#)\d+>", out)
+
+
+# --- clean_field -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "required", "expected"),
+    [
+        ("  Cass Tech  ", True, "Cass Tech"),
+        ("Cass Tech", False, "Cass Tech"),
+        (None, False, None),
+        ("", False, None),
+        ("  \n\t ", False, None),
+        ("\x00\x01", False, None),
+        ("@everyone", True, f"@{ZWSP}everyone"),
+        ("\n\nFront steps\n\n\n\nbring signs\n", False, "Front steps\n\nbring signs"),
+    ],
+)
+def test_clean_field(value: str | None, required: bool, expected: str | None) -> None:
+    """Neutralized and stripped; empty optional fields become None."""
+    assert clean_field(value, field="school", max_len=100, required=required) == expected
+
+
+@pytest.mark.parametrize("value", [None, "", "   ", "\x00"])
+def test_clean_field_required_empty(value: str | None) -> None:
+    """An empty required field raises error.field.empty with the field name."""
+    with pytest.raises(UserError) as info:
+        clean_field(value, field="school", max_len=100, required=True)
+    assert info.value.key == "error.field.empty"
+    assert info.value.fields == {"field": "school"}
+
+
+def test_clean_field_too_long() -> None:
+    """Over max_len raises error.field.too_long with field, max and the actual length."""
+    with pytest.raises(UserError) as info:
+        clean_field("x" * 101, field="city", max_len=100, required=True)
+    assert info.value.key == "error.field.too_long"
+    assert info.value.fields == {"field": "city", "max": 100, "length": 101}
+
+
+def test_clean_field_length_is_measured_after_cleaning() -> None:
+    """Whitespace that is stripped does not count; exactly max_len is fine."""
+    assert clean_field("  " + "x" * 100 + "  ", field="city", max_len=100, required=True) == (
+        "x" * 100
+    )
