@@ -1,0 +1,228 @@
+"""Shipped rights and history snippets: they load, cover the issue's topics, follow the rules."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+
+from messages import LANGS
+from messages.snippets import (
+    ADVOCACY_PUBLICATIONS,
+    BODY_AIM,
+    SNIPPETS_DIR,
+    Snippet,
+    load_snippets,
+    shipped_snippets,
+    snippet_problems,
+)
+
+# Issue 3's required topics -> the snippet ids that cover them.
+REQUIRED_TOPICS = {
+    "2006 HR 4437 walkouts": ("history", "hr-4437-walkouts-2006"),
+    "January 30 2026 national walkouts": ("history", "national-walkouts-jan-30-2026"),
+    "Michigan walkouts": ("history", "michigan-walkouts-2026"),
+    "Hazel Park arrests": ("history", "hazel-park-amazon-arrests"),
+    "Minneapolis drawdown": ("history", "minneapolis-drawdown"),
+    "February 13 call to action": ("history", "feb-13-call-to-action"),
+    "February 13 steps": ("history", "feb-13-walkout-steps"),
+    "school discipline (Woodbridge)": ("history", "school-discipline-woodbridge"),
+    "school discipline rules": ("rights", "walkouts-and-school-discipline"),
+    "Ann Arbor and Washtenaw warrant rules": ("history", "ann-arbor-washtenaw-warrant-rules"),
+    "end of sensitive locations": ("history", "sensitive-locations-policy-ended"),
+    "287(g)": ("history", "287g-agreements"),
+    "chants": ("history", "walkout-chants"),
+    "remaining silent": ("rights", "remain-silent"),
+    "warrants": ("rights", "judicial-vs-administrative-warrants"),
+    "not signing": ("rights", "dont-sign"),
+    "stopped on the street": ("rights", "stopped-on-the-street"),
+    "stopped in a car": ("rights", "stopped-in-a-car"),
+    "Tinker": ("rights", "free-speech-at-school"),
+    "Plyler": ("rights", "right-to-public-school"),
+    "FERPA": ("rights", "school-records-ferpa"),
+    "recording police": ("rights", "recording-police"),
+    "phone and data safety": ("rights", "phone-safety-at-protests"),
+}
+
+# The brief's Spanish legal terms, each used somewhere in the Spanish text.
+SPANISH_TERMS = (
+    "orden judicial",
+    "orden administrativa",
+    "derecho a guardar silencio",
+    "no firme nada",
+    "¿Tengo la libertad de irme?",
+    "negarse a dar su consentimiento",
+    "tarjeta roja",
+    "Cuarta y la Quinta Enmienda",
+    "Estatus de Protección Temporal (TPS)",
+    "plan familiar de emergencia",
+    "fianza",
+)
+
+FOOTER_EN = "General information, not legal advice"
+
+
+@pytest.fixture(scope="module")
+def snippets() -> list[Snippet]:
+    return load_snippets()
+
+
+@pytest.fixture(scope="module")
+def by_id(snippets: list[Snippet]) -> dict[str, Snippet]:
+    return {s.id: s for s in snippets}
+
+
+def test_shipped_content_has_no_problems():
+    """The validator finds nothing wrong with the shipped files."""
+    assert snippet_problems() == []
+
+
+def test_shipped_snippets_is_cached_and_matches_load(snippets):
+    """shipped_snippets() returns the same content as load_snippets(), loaded once."""
+    assert shipped_snippets() is shipped_snippets()
+    assert list(shipped_snippets()) == snippets
+
+
+def test_counts_per_kind(snippets):
+    """At least 12 rights and 10 history topics."""
+    kinds = [s.kind for s in snippets]
+    assert kinds.count("rights") >= 12
+    assert kinds.count("history") >= 10
+
+
+@pytest.mark.parametrize("topic", sorted(REQUIRED_TOPICS))
+def test_required_topic_present(topic, by_id):
+    """Every topic the issue lists has a snippet of the right kind."""
+    kind, snippet_id = REQUIRED_TOPICS[topic]
+    assert snippet_id in by_id, topic
+    assert by_id[snippet_id].kind == kind
+
+
+def test_every_snippet_has_both_languages(snippets):
+    """en and es each have a title, a body and keywords."""
+    for s in snippets:
+        assert set(s.texts) == set(LANGS), s.id
+        for lang in LANGS:
+            text = s.texts[lang]
+            assert text.title and text.body and text.keywords, (s.id, lang)
+
+
+def test_bodies_within_the_aim(snippets):
+    """Bodies are 500-1,500 characters in each language, comfortable in an embed."""
+    low, high = BODY_AIM
+    for s in snippets:
+        for lang, text in s.texts.items():
+            assert low <= len(text.body) <= high, (s.id, lang, len(text.body))
+
+
+def test_files_are_where_their_kind_says(snippets):
+    """Each snippet sits in <kind>/<id>.yaml."""
+    for s in snippets:
+        assert (SNIPPETS_DIR / s.kind / f"{s.id}.yaml").is_file()
+
+
+def test_rights_carry_the_legal_notice_as_data(snippets):
+    """Rights need the footer (kind == rights); the footer is not pasted into bodies."""
+    for s in snippets:
+        assert s.needs_legal_notice is (s.kind == "rights")
+        for text in s.texts.values():
+            assert FOOTER_EN.lower() not in text.body.lower(), s.id
+
+
+def test_checked_dates_are_current(snippets):
+    """Facts were checked against the late-February 2026 brief."""
+    for s in snippets:
+        assert date(2026, 2, 1) <= s.checked <= date(2026, 12, 31), s.id
+
+
+def test_every_snippet_has_a_source_with_publication_and_title(snippets):
+    for s in snippets:
+        assert s.sources, s.id
+        for source in s.sources:
+            assert source.publication and source.title, s.id
+
+
+@pytest.mark.parametrize("term", SPANISH_TERMS)
+def test_spanish_uses_the_briefs_legal_terms(term, snippets):
+    """The brief's Spanish terms appear in the Spanish text."""
+    assert any(term.lower() in s.texts["es"].body.lower() for s in snippets), term
+
+
+def test_seed_documents_cited_as_the_brief_gives_them(snippets):
+    """The five documents are cited by the brief's headline and date."""
+    expected = {
+        "Detroit area student walkouts declare, “ICE are the criminals, not us”": (
+            "World Socialist Web Site",
+            date(2026, 2, 12),
+        ),
+        "Two Amazon Flex workers were arrested in ICE raid in Hazel Park, Michigan": (
+            "World Socialist Web Site",
+            date(2026, 2, 11),
+        ),
+        "Walk out and turn up the heat on ICE": ("Dare to Struggle", date(2026, 1, 27)),
+        "URGENT UPDATE: Nationwide student walkouts are erupting across the United States…": (
+            "unattributed",
+            None,
+        ),
+        "Oppose the persecution of high school students protesting ICE! Mobilize the working "
+        "class against dictatorship!": (
+            "International Youth and Students for Social Equality (US)",
+            date(2026, 2, 23),
+        ),
+    }
+    cited = {src.title: (src.publication, src.date) for s in snippets for src in s.sources}
+    for title, publication_and_date in expected.items():
+        assert cited.get(title) == publication_and_date, title
+
+
+def test_opinion_sources_are_named_in_every_language(snippets):
+    """Claims from advocacy publications are attributed in the text (en and es)."""
+    for s in snippets:
+        for source in s.sources:
+            names = ADVOCACY_PUBLICATIONS.get(source.publication)
+            if not names:
+                continue
+            for lang, text in s.texts.items():
+                assert any(n.lower() in text.body.lower() for n in names), (s.id, lang)
+
+
+def test_brief_corrections_followed(by_id):
+    """303 suspensions (323 only as the IYSSE's figure); Bovino, not the CBP head, left."""
+    for snippet_id in ("school-discipline-woodbridge", "walkouts-and-school-discipline"):
+        for text in by_id[snippet_id].texts.values():
+            assert "303" in text.body
+            for sentence in re.split(r"(?<=[.)])\s", text.body):
+                if "323" in sentence:
+                    assert "IYSSE" in sentence
+    for text in by_id["minneapolis-drawdown"].texts.values():
+        assert "Bovino" in text.body
+        assert "URGENT UPDATE" in text.body  # the CBP claim is attributed and corrected
+
+
+@pytest.mark.parametrize(
+    "snippet_id", ["judicial-vs-administrative-warrants", "if-ice-comes-to-the-door"]
+)
+def test_door_advice_does_not_overpromise(snippet_id, by_id):
+    """Door and warrant topics mention the 2025 ICE memo on forced entry with an I-205."""
+    for text in by_id[snippet_id].texts.values():
+        assert "I-205" in text.body
+        assert "2025" in text.body
+
+
+@pytest.mark.parametrize(
+    "snippet_id", ["recording-police", "phone-safety-at-protests", "feb-13-walkout-steps"]
+)
+def test_posting_warns_that_photos_identify_minors(snippet_id, by_id):
+    snippet = by_id[snippet_id]
+    assert "minors" in snippet.texts["en"].body
+    assert "menores" in snippet.texts["es"].body
+
+
+def test_locale_fallback_on_shipped_content(by_id):
+    """Discord locales map to a language; unknown ones fall back to English."""
+    s = by_id["remain-silent"]
+    assert s.text("es-419") is s.texts["es"]
+    assert s.text("es-ES") is s.texts["es"]
+    assert s.text("fr") is s.texts["en"]
+    assert s.text(None) is s.texts["en"]
