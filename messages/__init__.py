@@ -26,7 +26,7 @@ Catalog = dict[str, str]
 
 
 def normalize_locale(value: object | None) -> str:
-    """Map a Discord locale (``es-ES``, ``es-419``, ``en-US``, a ``discord.Locale``...) to a lang."""
+    """Map a Discord locale (``es-ES``, ``es-419``, ``en-US``, ``discord.Locale``) to a lang."""
     if value is None:
         return DEFAULT_LANG
     text = str(getattr(value, "value", value)).lower()
@@ -49,15 +49,29 @@ def flatten(tree: Mapping[str, Any], prefix: str = "") -> Catalog:
 
 
 def load_catalogs(directory: Path = LOCALES_DIR) -> dict[str, Catalog]:
-    """Read ``<lang>.yaml`` for every language in :data:`LANGS`."""
+    """Read every ``<lang>/*.yaml`` (one file per feature) for each language in :data:`LANGS`.
+
+    A key defined in two files of the same language is an error, so features cannot silently
+    overwrite each other's text.
+    """
     catalogs: dict[str, Catalog] = {}
     for lang in LANGS:
-        path = directory / f"{lang}.yaml"
-        with path.open(encoding="utf-8") as fh:
-            data = yaml.safe_load(fh) or {}
-        if not isinstance(data, Mapping):
-            raise ValueError(f"{path}: top level must be a mapping of keys")
-        catalogs[lang] = flatten(data)
+        merged: Catalog = {}
+        origin: dict[str, str] = {}
+        files = sorted((directory / lang).glob("*.yaml"))
+        if not files:
+            raise ValueError(f"{directory / lang}: no catalog files")
+        for path in files:
+            with path.open(encoding="utf-8") as fh:
+                data = yaml.safe_load(fh) or {}
+            if not isinstance(data, Mapping):
+                raise ValueError(f"{path}: top level must be a mapping of keys")
+            for key, text in flatten(data).items():
+                if key in merged:
+                    raise ValueError(f"{path}: key {key} is already defined in {origin[key]}")
+                merged[key] = text
+                origin[key] = path.name
+        catalogs[lang] = merged
     return catalogs
 
 
