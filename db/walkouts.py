@@ -119,27 +119,17 @@ async def get(s: AsyncSession, guild_id: int, walkout_id: int) -> Walkout | None
     return await s.scalar(stmt)
 
 
-async def list_page(
-    s: AsyncSession,
+def _page_query(
     guild_id: int,
     *,
     scope: Scope,
     now: datetime,
-    city: str | None = None,
-    offset: int = 0,
-    limit: int = 10,
-    include_cancelled: bool = True,
-) -> tuple[list[Walkout], int]:
-    """One page of the server's walkouts (actions loaded) and the total matching count.
-
-    Order: ``upcoming`` soonest first; ``past`` most recent first; ``all`` the upcoming ones
-    soonest first, then the past ones most recent first. ``city`` is a case-insensitive
-    substring filter; blank means no filter.
-    """
+    city: str | None,
+    include_cancelled: bool,
+) -> tuple[list[ColumnElement[bool]], list[Any]]:
+    """The WHERE and ORDER BY of a page of walkouts (see :func:`list_page`)."""
     if scope not in SCOPES:
         raise ValueError(f"unknown scope {scope!r}")
-    if limit < 1:
-        raise ValueError("limit must be at least 1")
     is_upcoming = Walkout.starts_at >= now
     filters: list[ColumnElement[bool]] = [Walkout.guild_id == guild_id]
     if scope == "upcoming":
@@ -159,17 +149,103 @@ async def list_page(
         filters.append(Walkout.city.icontains(city.strip(), autoescape=True))
     if not include_cancelled:
         filters.append(Walkout.status != CANCELLED)
+    return filters, order
 
-    total = await s.scalar(select(func.count()).select_from(Walkout).where(*filters))
+
+async def list_page(
+    s: AsyncSession,
+    guild_id: int,
+    *,
+    scope: Scope,
+    now: datetime,
+    city: str | None = None,
+    offset: int = 0,
+    limit: int = 10,
+    include_cancelled: bool = True,
+) -> tuple[list[Walkout], int]:
+    """One page of the server's walkouts (actions loaded) and the total matching count.
+
+    Order: ``upcoming`` soonest first; ``past`` most recent first; ``all`` the upcoming ones
+    soonest first, then the past ones most recent first. ``city`` is a case-insensitive
+    substring filter; blank means no filter.
+    """
+    rows, total = await list_page_with_rsvps(
+        s,
+        guild_id,
+        scope=scope,
+        now=now,
+        city=city,
+        offset=offset,
+        limit=limit,
+        include_cancelled=include_cancelled,
+    )
+    return [w for w, _ in rows], total
+
+
+def _rsvp_count() -> Any:
+    """A correlated subquery: the number of RSVPs of the walkout in the outer query."""
+    return (
+        select(func.count())
+        .select_from(Rsvp)
+        .where(Rsvp.walkout_id == Walkout.id)
+        .correlate(Walkout)
+        .scalar_subquery()
+    )
+
+
+async def list_page_with_rsvps(
+    s: AsyncSession,
+    guild_id: int,
+    *,
+    scope: Scope,
+    now: datetime,
+    city: str | None = None,
+    offset: int = 0,
+    limit: int = 10,
+    include_cancelled: bool = True,
+) -> tuple[list[tuple[Walkout, int]], int]:
+    """Like :func:`list_page`, with each walkout's RSVP count, in one round trip.
+
+    The total rides along as an uncorrelated scalar subquery (computed once, unlike a window
+    count, which makes SQLite evaluate every matching row); only a page past the end (no rows
+    to carry it) needs a second query.
+    """
+    if limit < 1:
+        raise ValueError("limit must be at least 1")
+    filters, order = _page_query(
+        guild_id, scope=scope, now=now, city=city, include_cancelled=include_cancelled
+    )
+    total = select(func.count()).select_from(Walkout).where(*filters).scalar_subquery()
     stmt = (
-        select(Walkout)
+        select(Walkout, _rsvp_count(), total)
         .options(joinedload(Walkout.action))
         .where(*filters)
         .order_by(*order)
         .offset(max(offset, 0))
         .limit(limit)
     )
-    return list(await s.scalars(stmt)), total or 0
+    result = (await s.execute(stmt)).all()
+    if result:
+        return [(w, int(n)) for w, n, _ in result], int(result[0][2])
+    if offset <= 0:
+        return [], 0
+    count = await s.scalar(select(func.count()).select_from(Walkout).where(*filters))
+    return [], count or 0
+
+
+async def get_with_rsvps(
+    s: AsyncSession, guild_id: int, walkout_id: int
+) -> tuple[Walkout, int] | None:
+    """:func:`get` plus the RSVP count, in one round trip."""
+    if not 0 < walkout_id <= ID_MAX:
+        return None
+    stmt = (
+        select(Walkout, _rsvp_count())
+        .options(joinedload(Walkout.action))
+        .where(Walkout.id == walkout_id, Walkout.guild_id == guild_id)
+    )
+    row = (await s.execute(stmt)).first()
+    return (row[0], int(row[1])) if row else None
 
 
 def _parse_id(text: str) -> int | None:

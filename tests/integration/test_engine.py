@@ -22,7 +22,13 @@ from db.engine import (
 )
 from db.models import Base
 
-TABLES = {"guild_settings", "national_actions", "walkouts", "rsvps"}
+TABLES = set(Base.metadata.tables)
+
+
+def head_revision(url: str) -> str:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config(url)).get_current_head()
 
 
 def schema_diff(conn: Connection) -> list:
@@ -50,7 +56,7 @@ async def test_migrations_round_trip(db_url):
     try:
         await upgrade(db_url)
         async with engine.connect() as conn:
-            assert await conn.run_sync(current_revision) == "0001"
+            assert await conn.run_sync(current_revision) == head_revision(db_url)
             assert await conn.run_sync(table_names) == TABLES | {"alembic_version"}
             assert await conn.run_sync(schema_diff) == []
 

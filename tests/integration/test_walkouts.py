@@ -320,3 +320,45 @@ async def test_relationships_never_lazy_load(sessionmaker):
         got = await walkouts.get(s, G1, w.id)
         with pytest.raises(InvalidRequestError):
             _ = got.rsvps
+
+
+async def test_list_page_with_rsvps_counts_and_totals_in_one_query(sessionmaker):
+    """Each row carries its own RSVP count; the window total matches; past the end still counts."""
+    async with sessionmaker.begin() as s:
+        rows = [await add(s, school=f"S{i}", hours=i + 1) for i in range(5)]
+        await walkouts.toggle_rsvp(s, rows[0].id, "a")
+        await walkouts.toggle_rsvp(s, rows[0].id, "b")
+        await walkouts.toggle_rsvp(s, rows[3].id, "a")
+        other = await add(s, G2, school="Elsewhere")
+        await walkouts.toggle_rsvp(s, other.id, "z")
+    async with sessionmaker() as s:
+        page, total = await walkouts.list_page_with_rsvps(
+            s, G1, scope="upcoming", now=NOW, limit=2, offset=0
+        )
+        assert total == 5
+        assert [(w.school, n) for w, n in page] == [("S0", 2), ("S1", 0)]
+        page, total = await walkouts.list_page_with_rsvps(
+            s, G1, scope="upcoming", now=NOW, limit=2, offset=2
+        )
+        assert [(w.school, n) for w, n in page] == [("S2", 0), ("S3", 1)]
+        page, total = await walkouts.list_page_with_rsvps(
+            s, G1, scope="upcoming", now=NOW, limit=2, offset=10
+        )
+        assert (page, total) == ([], 5)
+        page, total = await walkouts.list_page_with_rsvps(s, G1, scope="past", now=NOW)
+        assert (page, total) == ([], 0)
+        # list_page is the same query without the counts
+        plain, plain_total = await walkouts.list_page(s, G1, scope="upcoming", now=NOW, limit=2)
+        assert [w.school for w in plain] == ["S0", "S1"] and plain_total == 5
+
+
+async def test_get_with_rsvps_is_guild_scoped(sessionmaker):
+    async with sessionmaker.begin() as s:
+        w = await add(s)
+        await walkouts.toggle_rsvp(s, w.id, "k1")
+    async with sessionmaker() as s:
+        got = await walkouts.get_with_rsvps(s, G1, w.id)
+        assert got is not None and got[0].id == w.id and got[1] == 1
+        assert got[0].action is None  # loaded, not lazy
+        assert await walkouts.get_with_rsvps(s, G2, w.id) is None
+        assert await walkouts.get_with_rsvps(s, G1, 0) is None

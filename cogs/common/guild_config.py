@@ -1,0 +1,64 @@
+"""A read-through cache of per-server settings.
+
+Settings are read by nearly every interaction (time zone, organizer role, channels) and written
+rarely, always by this process (/setup, event notes), so the writers invalidate and the readers
+skip a database round trip. Values are frozen snapshots, never live ORM rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from db import guilds as guilds_db
+from db.models import GuildSettings
+
+
+@dataclass(frozen=True)
+class GuildConfig:
+    """What the cogs need to know about a server; defaults for a server never configured."""
+
+    guild_id: int
+    timezone: str | None = None
+    announcements_channel_id: int | None = None
+    reports_channel_id: int | None = None
+    organizer_role_id: int | None = None
+    events_note: str | None = None
+
+    @classmethod
+    def of(cls, guild_id: int, row: GuildSettings | None) -> GuildConfig:
+        if row is None:
+            return cls(guild_id)
+        return cls(
+            guild_id=guild_id,
+            timezone=row.timezone,
+            announcements_channel_id=row.announcements_channel_id,
+            reports_channel_id=row.reports_channel_id,
+            organizer_role_id=row.organizer_role_id,
+            events_note=row.events_note,
+        )
+
+
+class GuildConfigCache:
+    """``await cache.get(guild_id)``; call :meth:`invalidate` after writing settings."""
+
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+        self._db = sessionmaker
+        self._items: dict[int, GuildConfig] = {}
+        self._generation = 0  # bumped by every invalidation
+
+    async def get(self, guild_id: int) -> GuildConfig:
+        cached = self._items.get(guild_id)
+        if cached is not None:
+            return cached
+        generation = self._generation
+        async with self._db() as s:
+            config = GuildConfig.of(guild_id, await guilds_db.get(s, guild_id))
+        if generation == self._generation:  # no write landed while we were reading
+            self._items[guild_id] = config
+        return config
+
+    def invalidate(self, guild_id: int) -> None:
+        self._generation += 1
+        self._items.pop(guild_id, None)
