@@ -1,0 +1,311 @@
+"""walkout-bot: settings, logging, start-up and the operator command line.
+
+    python bot.py                 run the bot (same as ``python bot.py run``)
+    python bot.py db upgrade      apply database migrations and exit
+    python bot.py content check   validate messages and snippets and exit
+
+Configuration comes from the environment or a ``.env`` file: DISCORD_TOKEN (required to run),
+DATABASE_URL, DISCORD_GUILD_ID, DISCORD_API_BASE, DISCORD_GATEWAY_URL, LOG_LEVEL, WALKOUT_DATA_DIR,
+WALKOUT_SECRET. See README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import re
+import secrets
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import discord
+import yarl
+from discord.ext import commands
+from discord.gateway import DiscordWebSocket
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from cogs import EXTENSIONS
+from cogs.common.clock import Clock, system_clock
+from cogs.common.guild_config import GuildConfigCache
+from cogs.common.interactions import WalkoutTree
+from cogs.common.translator import CatalogTranslator
+
+log = logging.getLogger("walkout")
+
+ROOT = Path(__file__).resolve().parent
+EXIT_CONFIG = 2
+TOKEN_HELP = (
+    "walkout-bot needs a bot token: create an application at "
+    "https://discord.com/developers/applications, open Bot > Reset Token, and put it in "
+    "DISCORD_TOKEN (environment or a .env file next to bot.py). See README.md, 'Create the bot'."
+)
+# Discord bot tokens are three base64url parts joined by dots.
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{20,}$")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class ConfigError(Exception):
+    """Configuration the operator must fix; printed as one line, exit status 2."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the bot reads from its environment, validated once at start-up."""
+
+    token: str | None
+    database_url: str
+    data_dir: Path
+    guild_id: int | None = None
+    api_base: str | None = None
+    gateway_url: str | None = None
+    log_level: str = "INFO"
+    secret: bytes = field(default=b"", repr=False)
+
+    def require_token(self) -> str:
+        if not self.token:
+            raise ConfigError(TOKEN_HELP)
+        if not TOKEN_RE.match(self.token):
+            raise ConfigError("DISCORD_TOKEN does not look like a bot token. " + TOKEN_HELP)
+        return self.token
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Read settings from ``env`` (default: the process environment after loading ``.env``)."""
+    if env is None:
+        from dotenv import load_dotenv
+
+        load_dotenv(ROOT / ".env", override=False)
+        env = os.environ
+    from db.engine import default_database_url
+
+    data_dir = Path(env.get("WALKOUT_DATA_DIR") or ROOT / "data")
+    guild_raw = (env.get("DISCORD_GUILD_ID") or "").strip()
+    if guild_raw and not guild_raw.isdigit():
+        raise ConfigError(f"DISCORD_GUILD_ID must be a server id (digits), got {guild_raw!r}")
+    level = (env.get("LOG_LEVEL") or "INFO").strip().upper()
+    if level not in LOG_LEVELS:
+        raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {level!r}")
+    api_base = (env.get("DISCORD_API_BASE") or "").strip().rstrip("/") or None
+    gateway = (env.get("DISCORD_GATEWAY_URL") or "").strip() or None
+    for name, value in (("DISCORD_API_BASE", api_base), ("DISCORD_GATEWAY_URL", gateway)):
+        if value and not re.match(r"^(https?|wss?)://", value):
+            raise ConfigError(f"{name} must be an http(s):// or ws(s):// URL, got {value!r}")
+    return Settings(
+        token=(env.get("DISCORD_TOKEN") or "").strip() or None,
+        database_url=(env.get("DATABASE_URL") or "").strip() or default_database_url(data_dir),
+        data_dir=data_dir,
+        guild_id=int(guild_raw) if guild_raw else None,
+        api_base=api_base,
+        gateway_url=gateway,
+        log_level=level,
+        secret=_load_secret(env.get("WALKOUT_SECRET"), data_dir),
+    )
+
+
+def _load_secret(value: str | None, data_dir: Path) -> bytes:
+    """The key for member pseudonyms: WALKOUT_SECRET, else a random one kept in the data dir."""
+    if value:
+        return value.encode()
+    path = data_dir / "secret.key"
+    if path.exists():
+        return path.read_bytes().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32).encode()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(key)
+    return key
+
+
+def setup_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level,
+        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    logging.getLogger("discord").setLevel(max(logging.getLevelName(level), logging.INFO))
+    logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
+
+
+def point_discord_at(api_base: str | None, gateway_url: str | None) -> None:
+    """Aim discord.py at a Discord-compatible server (tests, self-hosted gateways)."""
+    if api_base:
+        discord.http.Route.BASE = api_base
+    if gateway_url:
+        DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+
+
+def intents() -> discord.Intents:
+    """Only what a slash-command bot needs: guild structure. No message content, no members."""
+    return discord.Intents(guilds=True)
+
+
+class WalkoutBot(commands.Bot):
+    """The bot: owns the database sessions, the clock and the pseudonym key the cogs use."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        engine: AsyncEngine,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        clock: Clock = system_clock,
+        sync_commands: bool = True,
+    ) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            intents=intents(),
+            tree_cls=WalkoutTree,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+        self.settings = settings
+        self.engine = engine
+        self.db = sessionmaker
+        self.guild_config = GuildConfigCache(sessionmaker)
+        self.clock = clock
+        self.secret = settings.secret
+        self.sync_commands = sync_commands
+        self.synced = asyncio.Event()
+
+    async def login(self, token: str) -> None:
+        await super().login(token)
+        if self.settings.api_base and not self.settings.gateway_url:
+            # A Discord-compatible server tells us its gateway, like Discord does.
+            data = await self.http.request(discord.http.Route("GET", "/gateway"))
+            point_discord_at(None, data["url"])
+
+    async def setup_hook(self) -> None:
+        from cogs.walkouts.when import warm_up
+
+        # dateparser builds its language data on first use; do it now, not in a 3 s window.
+        await asyncio.to_thread(warm_up)
+        await self.tree.set_translator(CatalogTranslator())
+        for ext in EXTENSIONS:
+            await self.load_extension(ext)
+        if self.sync_commands:
+            await self.sync_app_commands()
+        self.synced.set()
+
+    async def sync_app_commands(self) -> None:
+        if self.settings.guild_id:
+            guild = discord.Object(id=self.settings.guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+            log.info("synced %d commands to server %s", len(synced), self.settings.guild_id)
+        else:
+            synced = await self.tree.sync()
+            log.info("synced %d global commands", len(synced))
+
+    async def on_ready(self) -> None:
+        log.info("ready as %s in %d server(s)", self.user, len(self.guilds))
+
+    async def close(self) -> None:
+        await super().close()
+        await self.engine.dispose()
+
+
+async def prepare_database(
+    settings: Settings,
+) -> tuple[AsyncEngine, async_sessionmaker[AsyncSession]]:
+    """Apply migrations, then open the engine the bot uses."""
+    from db.engine import create_engine, create_sessionmaker, upgrade
+
+    await upgrade(settings.database_url)
+    engine = create_engine(settings.database_url)
+    return engine, create_sessionmaker(engine)
+
+
+def check_content() -> list[str]:
+    """Every problem in the shipped messages and snippets (empty = healthy)."""
+    from messages import load_catalogs, problems
+
+    found = problems(load_catalogs())
+    try:
+        from messages.snippets import snippet_problems
+    except ImportError:  # snippets not shipped in this build
+        return found
+    return found + snippet_problems()
+
+
+async def run_bot(settings: Settings) -> int:
+    token = settings.require_token()
+    content = check_content()
+    if content:
+        for line in content:
+            log.error("content: %s", line)
+        log.error("refusing to start: fix the content above (python bot.py content check)")
+        return EXIT_CONFIG
+    point_discord_at(settings.api_base, settings.gateway_url)
+    engine, sessionmaker = await prepare_database(settings)
+    bot = WalkoutBot(settings=settings, engine=engine, sessionmaker=sessionmaker)
+    try:
+        async with bot:
+            await bot.start(token)
+    except discord.LoginFailure:
+        log.error("Discord refused the token. %s", TOKEN_HELP)
+        return EXIT_CONFIG
+    except discord.PrivilegedIntentsRequired:
+        log.error("Discord refused the intents; this bot needs no privileged intents.")
+        return EXIT_CONFIG
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python bot.py",
+        description="walkout-bot: organizer toolkit for student walkouts, on Discord.",
+        epilog="Configuration: environment variables or .env (see README.md).",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.add_parser("run", help="connect to Discord and serve commands (the default)")
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    db_sub.add_parser("upgrade", help="apply all migrations (also done at start-up)")
+    down = db_sub.add_parser("downgrade", help="revert migrations to a revision")
+    down.add_argument("revision", help="target revision, e.g. -1 or base")
+    content = sub.add_parser("content", help="message catalogs and snippets")
+    content_sub = content.add_subparsers(dest="content_command", metavar="ACTION", required=True)
+    content_sub.add_parser("check", help="validate catalogs and snippets, list every problem")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    setup_logging(settings.log_level)
+    try:
+        if args.command == "db":
+            from db.engine import downgrade, upgrade
+
+            if args.db_command == "upgrade":
+                asyncio.run(upgrade(settings.database_url))
+                print("database is at the latest revision")
+            else:
+                asyncio.run(downgrade(settings.database_url, args.revision))
+                print(f"database downgraded to {args.revision}")
+            return 0
+        if args.command == "content":
+            found = check_content()
+            for line in found:
+                print(line)
+            print("content ok" if not found else f"{len(found)} problem(s)")
+            return 0 if not found else 1
+        return asyncio.run(run_bot(settings))
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except KeyboardInterrupt:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

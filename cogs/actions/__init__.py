@@ -1,0 +1,15 @@
+"""/action: national actions (one date, the same local time everywhere)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot import WalkoutBot
+
+
+async def setup(bot: WalkoutBot) -> None:
+    """Extension entry point; imports the cog lazily so pure modules stay Discord-free."""
+    from cogs.actions.cog import Actions
+
+    await bot.add_cog(Actions(bot))

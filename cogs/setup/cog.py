@@ -1,0 +1,166 @@
+"""/setup: per-server configuration, moderators only (checked by Discord AND again here)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from cogs.common.errors import UserError
+from cogs.common.guild_config import GuildConfig
+from cogs.common.interactions import lang_of
+from cogs.common.permissions import is_moderator
+from cogs.setup.zones import resolve_zone, search_zones
+from cogs.walkouts.events import can_manage_events
+from db import guilds as guilds_db
+from messages import t
+
+if TYPE_CHECKING:
+    from bot import WalkoutBot
+
+COLOR = discord.Colour(0x1565C0)
+
+
+def require_moderator(itx: discord.Interaction) -> None:
+    """Re-check Manage Server in code: admins can re-map command permissions per role."""
+    if not is_moderator(itx.permissions.value):
+        raise UserError("error.permission.moderator")
+
+
+def settings_embed(
+    settings: GuildConfig, *, lang: str, events_ok: bool, can_post_here: bool
+) -> discord.Embed:
+    unset = t("setup.unset", lang)
+    embed = discord.Embed(title=t("setup.show.title", lang), colour=COLOR)
+    zone = settings.timezone
+    embed.add_field(
+        name=t("setup.show.timezone", lang), value=zone or t("setup.show.timezone_unset", lang)
+    )
+    ann = settings.announcements_channel_id
+    embed.add_field(
+        name=t("setup.show.announcements", lang),
+        value=f"<#{ann}>" if ann else t("setup.show.announcements_unset", lang),
+    )
+    rep = settings.reports_channel_id
+    embed.add_field(name=t("setup.show.reports", lang), value=f"<#{rep}>" if rep else unset)
+    role = settings.organizer_role_id
+    embed.add_field(
+        name=t("setup.show.organizer_role", lang),
+        value=f"<@&{role}>" if role else t("setup.show.everyone", lang),
+    )
+    if not events_ok:
+        events = t("setup.events.no_permission", lang)
+    elif settings.events_note:
+        events = t(settings.events_note, lang)
+    else:
+        events = t("setup.events.ok", lang)
+    embed.add_field(name=t("setup.show.events", lang), value=events, inline=False)
+    if not can_post_here:
+        embed.set_footer(text=t("setup.show.cannot_post", lang))
+    return embed
+
+
+class Setup(commands.Cog):
+    """Server settings: time zone, announcement/report channels, who may register walkouts."""
+
+    setup_group = app_commands.Group(
+        name="setup",
+        description="Configure walkout-bot for this server (moderators)",
+        guild_only=True,
+        default_permissions=discord.Permissions(manage_guild=True),
+    )
+
+    def __init__(self, bot: WalkoutBot) -> None:
+        self.bot = bot
+
+    @setup_group.command(name="show", description="Show this server's walkout-bot settings")
+    async def show(self, itx: discord.Interaction) -> None:
+        require_moderator(itx)
+        assert itx.guild_id is not None
+        settings = await self.bot.guild_config.get(itx.guild_id)
+        perms = itx.app_permissions
+        embed = settings_embed(
+            settings,
+            lang=lang_of(itx),
+            events_ok=can_manage_events(perms),
+            can_post_here=perms.send_messages and perms.embed_links,
+        )
+        await itx.response.send_message(embed=embed, ephemeral=True)
+
+    @setup_group.command(name="timezone", description="Set the server's default time zone")
+    @app_commands.describe(zone="IANA time zone, e.g. America/Detroit (start typing a city)")
+    async def timezone(
+        self, itx: discord.Interaction, zone: app_commands.Range[str, 1, 64]
+    ) -> None:
+        require_moderator(itx)
+        assert itx.guild_id is not None
+        tz = resolve_zone(zone)
+        async with self.bot.db.begin() as s:
+            await guilds_db.set_timezone(s, itx.guild_id, tz.key, now=self.bot.clock())
+        self.bot.guild_config.invalidate(itx.guild_id)
+        await itx.response.send_message(
+            t("setup.timezone.done", lang_of(itx), zone=tz.key), ephemeral=True
+        )
+
+    @timezone.autocomplete("zone")
+    async def zone_autocomplete(
+        self, itx: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=z, value=z) for z in search_zones(current, limit=25)]
+
+    @setup_group.command(name="channels", description="Choose where announcements and reports go")
+    @app_commands.describe(
+        announcements="Channel for walkout announcements",
+        reports="Channel where moderators are told about new reports",
+    )
+    async def channels(
+        self,
+        itx: discord.Interaction,
+        announcements: discord.TextChannel,
+        reports: discord.TextChannel | None = None,
+    ) -> None:
+        require_moderator(itx)
+        assert itx.guild_id is not None
+        lang = lang_of(itx)
+        for channel in (announcements, reports):
+            if channel is None:
+                continue
+            perms = channel.permissions_for(channel.guild.me) if channel.guild.me else None
+            if perms is not None and not (perms.send_messages and perms.embed_links):
+                raise UserError("error.setup.channel_forbidden", channel=channel.mention)
+        async with self.bot.db.begin() as s:
+            await guilds_db.set_channels(
+                s,
+                itx.guild_id,
+                announcements_id=announcements.id,
+                reports_id=reports.id if reports else None,
+                now=self.bot.clock(),
+            )
+        self.bot.guild_config.invalidate(itx.guild_id)
+        text = t("setup.channels.done", lang, announcements=announcements.mention)
+        if reports:
+            text += "\n" + t("setup.channels.reports", lang, reports=reports.mention)
+        await itx.response.send_message(text, ephemeral=True)
+
+    @setup_group.command(name="organizer-role", description="Limit who may register walkouts")
+    @app_commands.describe(role="Only members with this role may register (leave empty: everyone)")
+    async def organizer_role(
+        self, itx: discord.Interaction, role: discord.Role | None = None
+    ) -> None:
+        require_moderator(itx)
+        assert itx.guild_id is not None
+        lang = lang_of(itx)
+        if role is not None and role.is_default():
+            role = None  # @everyone: same as no restriction
+        async with self.bot.db.begin() as s:
+            await guilds_db.set_organizer_role(
+                s, itx.guild_id, role.id if role else None, now=self.bot.clock()
+            )
+        self.bot.guild_config.invalidate(itx.guild_id)
+        if role:
+            text = t("setup.organizer_role.done", lang, role=role.mention)
+        else:
+            text = t("setup.organizer_role.cleared", lang)
+        await itx.response.send_message(text, ephemeral=True)

@@ -1,0 +1,115 @@
+"""Discord scheduled events mirroring walkouts. Best effort by design: a walkout is registered
+whether or not Discord lets us create its event, and /setup show tells moderators why not."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+
+from cogs.common.text import fit
+from db import guilds as guilds_db
+from db import walkouts as walkouts_db
+from db.models import Walkout
+
+if TYPE_CHECKING:
+    from bot import WalkoutBot
+
+log = logging.getLogger(__name__)
+
+EVENT_NAME_MAX = 100
+EVENT_DESCRIPTION_MAX = 1000
+EVENT_LOCATION_MAX = 100
+MAX_EVENTS_CODE = 30038  # "Maximum number of guild scheduled events reached (100)"
+STATUS_CANCELED = 4
+
+NOTE_NO_PERMISSION = "setup.events.no_permission"
+NOTE_LIMIT = "setup.events.limit"
+NOTE_FAILED = "setup.events.failed"
+
+
+def event_fields(w: Walkout) -> dict[str, object]:
+    """The scheduled-event body for a walkout (an external event at "school, city")."""
+    fields: dict[str, object] = {
+        "name": fit(f"Walkout: {w.school}", EVENT_NAME_MAX),
+        "scheduled_start_time": w.starts_at.isoformat(),
+        "scheduled_end_time": w.ends_at.isoformat(),
+        "entity_metadata": {"location": fit(f"{w.school}, {w.city}", EVENT_LOCATION_MAX)},
+    }
+    description = w.details or ""
+    if w.meeting_point:
+        description = f"{w.meeting_point}\n\n{description}".strip()
+    if description:
+        fields["description"] = fit(description, EVENT_DESCRIPTION_MAX)
+    return fields
+
+
+def can_manage_events(perms: discord.Permissions) -> bool:
+    return bool(perms.create_events or perms.manage_events)
+
+
+async def _note(bot: WalkoutBot, guild_id: int, note: str | None) -> None:
+    async with bot.db.begin() as s:
+        await guilds_db.note_events(s, guild_id, note, now=bot.clock())
+    bot.guild_config.invalidate(guild_id)
+
+
+async def create_for(bot: WalkoutBot, itx: discord.Interaction, w: Walkout) -> str | None:
+    """Create the event; return a catalog key explaining a skip, or None when it was created."""
+    if not can_manage_events(itx.app_permissions):
+        await _note(bot, w.guild_id, NOTE_NO_PERMISSION)
+        return NOTE_NO_PERMISSION
+    try:
+        data = await bot.http.create_guild_scheduled_event(
+            w.guild_id,
+            privacy_level=discord.PrivacyLevel.guild_only.value,
+            entity_type=discord.EntityType.external.value,
+            **event_fields(w),
+        )
+    except discord.HTTPException as exc:
+        note = NOTE_LIMIT if exc.code == MAX_EVENTS_CODE else NOTE_FAILED
+        if isinstance(exc, discord.Forbidden):
+            note = NOTE_NO_PERMISSION
+        log.info("scheduled event skipped for walkout %s: %s (%s)", w.id, note, exc.code)
+        await _note(bot, w.guild_id, note)
+        return note
+    async with bot.db.begin() as s:
+        row = await walkouts_db.get(s, w.guild_id, w.id)
+        if row is not None:
+            await walkouts_db.set_event(s, row, int(data["id"]))
+    await _note(bot, w.guild_id, None)
+    return None
+
+
+async def update_for(bot: WalkoutBot, w: Walkout) -> None:
+    """Keep the event in step with an edited walkout."""
+    if w.event_id is None:
+        return
+    try:
+        await bot.http.edit_scheduled_event(w.guild_id, w.event_id, **event_fields(w))
+    except discord.NotFound:
+        await _forget(bot, w)
+    except discord.HTTPException as exc:
+        log.warning("could not update event %s of walkout %s: %s", w.event_id, w.id, exc)
+
+
+async def cancel_for(bot: WalkoutBot, w: Walkout) -> None:
+    """Mark the event cancelled (it disappears from the server's event list)."""
+    if w.event_id is None:
+        return
+    try:
+        await bot.http.edit_scheduled_event(w.guild_id, w.event_id, status=STATUS_CANCELED)
+    except discord.NotFound:
+        pass
+    except discord.HTTPException as exc:
+        log.warning("could not cancel event %s of walkout %s: %s", w.event_id, w.id, exc)
+        return
+    await _forget(bot, w)
+
+
+async def _forget(bot: WalkoutBot, w: Walkout) -> None:
+    async with bot.db.begin() as s:
+        row = await walkouts_db.get(s, w.guild_id, w.id)
+        if row is not None:
+            await walkouts_db.set_event(s, row, None)

@@ -1,0 +1,138 @@
+"""Buttons on walkout announcements. DynamicItems keep working across restarts: the walkout id
+lives in the custom_id (``walkout:rsvp:<id>``, ``walkout:ics:<id>``), not in memory."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from cogs.common.interactions import ErrorReportingView, report_error
+from messages import t
+
+if TYPE_CHECKING:
+    from cogs.walkouts.cog import Walkouts
+
+
+def _cog(itx: discord.Interaction) -> Walkouts:
+    cog = itx.client.get_cog("Walkouts")  # type: ignore[attr-defined]
+    if cog is None:  # pragma: no cover - the extension is always loaded with the buttons
+        raise RuntimeError("Walkouts cog is not loaded")
+    return cog
+
+
+async def _guarded(itx: discord.Interaction, action: Callable[[], Awaitable[None]]) -> None:
+    try:
+        await action()
+    except Exception as exc:
+        await report_error(itx, exc)
+
+
+class RsvpButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"walkout:rsvp:(?P<id>[0-9]{1,19})"
+):
+    """ "I'm going": toggles the member's RSVP, like /walkout join."""
+
+    def __init__(self, walkout_id: int, *, lang: str = "en") -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=t("walkout.button.rsvp", lang),
+                style=discord.ButtonStyle.success,
+                custom_id=f"walkout:rsvp:{walkout_id}",
+                emoji="✊",
+            )
+        )
+        self.walkout_id = walkout_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, itx: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> RsvpButton:
+        return cls(int(match["id"]))
+
+    async def callback(self, itx: discord.Interaction) -> None:
+        await _guarded(itx, lambda: _cog(itx).toggle_rsvp(itx, self.walkout_id))
+
+
+class CalendarButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"walkout:ics:(?P<id>[0-9]{1,19})"
+):
+    """ "Add to calendar": sends the walkout as an .ics file, only to the member who clicked."""
+
+    def __init__(self, walkout_id: int, *, lang: str = "en") -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=t("walkout.button.calendar", lang),
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"walkout:ics:{walkout_id}",
+                emoji="📅",
+            )
+        )
+        self.walkout_id = walkout_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, itx: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> CalendarButton:
+        return cls(int(match["id"]))
+
+    async def callback(self, itx: discord.Interaction) -> None:
+        await _guarded(itx, lambda: _cog(itx).send_calendar(itx, self.walkout_id))
+
+
+def announcement_view(walkout_id: int, *, lang: str, open_: bool) -> discord.ui.View:
+    """RSVP + calendar for an open walkout; nothing but the calendar once cancelled."""
+    view = discord.ui.View(timeout=None)
+    if open_:
+        view.add_item(RsvpButton(walkout_id, lang=lang))
+    view.add_item(CalendarButton(walkout_id, lang=lang))
+    return view
+
+
+class Pager(ErrorReportingView):
+    """Previous/next for /walkout list; re-queries each page so it never shows stale rows."""
+
+    def __init__(
+        self,
+        *,
+        owner_id: int,
+        lang: str,
+        page: int,
+        pages: int,
+        render: Callable[[int], Awaitable[tuple[discord.Embed, int]]],
+    ) -> None:
+        super().__init__(timeout=600)
+        self.owner_id = owner_id
+        self.lang = lang
+        self.page = page
+        self.pages = pages
+        self.render = render
+        self.prev.label = t("walkout.list.prev", lang)
+        self.next.label = t("walkout.list.next", lang)
+        self._sync_buttons()
+
+    def _sync_buttons(self) -> None:
+        self.prev.disabled = self.page <= 1
+        self.next.disabled = self.page >= self.pages
+
+    async def interaction_check(self, itx: discord.Interaction) -> bool:
+        if itx.user.id != self.owner_id:
+            await itx.response.send_message(t("walkout.list.not_yours", self.lang), ephemeral=True)
+            return False
+        return True
+
+    async def _show(self, itx: discord.Interaction, page: int) -> None:
+        embed, pages = await self.render(page)
+        self.page, self.pages = page, pages
+        self._sync_buttons()
+        await itx.response.edit_message(embed=embed, view=self)
+
+    @discord.ui.button(label="◀", style=discord.ButtonStyle.secondary)
+    async def prev(self, itx: discord.Interaction, _: discord.ui.Button[Any]) -> None:
+        await self._show(itx, max(1, self.page - 1))
+
+    @discord.ui.button(label="▶", style=discord.ButtonStyle.secondary)
+    async def next(self, itx: discord.Interaction, _: discord.ui.Button[Any]) -> None:
+        await self._show(itx, min(self.pages, self.page + 1))

@@ -1,0 +1,89 @@
+"""Small readers over the message dicts fakediscord records (Discord's own JSON shapes)."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+VIEW_CHANNEL = 1 << 10
+SEND_MESSAGES = 1 << 11
+EMBED_LINKS = 1 << 14
+USE_APP_COMMANDS = 1 << 31
+MANAGE_GUILD = 1 << 5
+MANAGE_EVENTS = 1 << 33
+CREATE_EVENTS = 1 << 44
+
+MEMBER = VIEW_CHANNEL | SEND_MESSAGES | USE_APP_COMMANDS
+MODERATOR = MEMBER | MANAGE_GUILD
+BOT = VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS | CREATE_EVENTS | MANAGE_EVENTS
+
+# "Now" for the whole session: the Monday before Thanksgiving 2026, noon UTC.
+NOW = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)
+
+_names = itertools.count(1)
+
+
+def unique(prefix: str) -> str:
+    """A school name no other test uses, so tests sharing one server don't collide."""
+    return f"{prefix} {next(_names)}"
+
+
+EPHEMERAL = 1 << 6
+
+
+def embed_text(message: dict[str, Any]) -> str:
+    """All visible text of a message's embeds, for substring assertions."""
+    parts: list[str] = [message.get("content") or ""]
+    for embed in message.get("embeds") or []:
+        parts += [embed.get("title") or "", embed.get("description") or ""]
+        for field in embed.get("fields") or []:
+            parts += [field.get("name") or "", field.get("value") or ""]
+        parts.append((embed.get("footer") or {}).get("text") or "")
+    return "\n".join(parts)
+
+
+def field(message: dict[str, Any], name: str) -> str | None:
+    for embed in message.get("embeds") or []:
+        for f in embed.get("fields") or []:
+            if f.get("name") == name:
+                return f.get("value")
+    return None
+
+
+def custom_ids(message: dict[str, Any]) -> list[str]:
+    out: list[str] = []
+    for row in message.get("components") or []:
+        for comp in row.get("components") or []:
+            if comp.get("custom_id"):
+                out.append(comp["custom_id"])
+    return out
+
+
+def walkout_id_from(message: dict[str, Any]) -> int:
+    for cid in custom_ids(message):
+        m = re.fullmatch(r"walkout:(?:rsvp|ics):(\d+)", cid)
+        if m:
+            return int(m.group(1))
+    raise AssertionError(f"no walkout button in {message!r}")
+
+
+def text_of(message: dict[str, Any]) -> str:
+    return embed_text(message)
+
+
+async def eventually(check, within: float = 5.0, interval: float = 0.02):
+    """Poll ``check()`` until it returns a truthy value (side effects the bot makes after it
+    has already answered, like refreshing an announcement). Returns that value."""
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while True:
+        value = check()
+        if value:
+            return value
+        if loop.time() > deadline:
+            raise AssertionError(f"condition not met within {within}s: {check}")
+        await asyncio.sleep(interval)

@@ -1,0 +1,98 @@
+"""Bad input end to end: each answered with a clear ephemeral error, nothing stored half-way,
+and the bot keeps serving afterwards."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.helpers import embed_text, unique
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+async def ready(fake, world, bot):
+    itx = await fake.invoke(world.guild, world.mod, "setup timezone", {"zone": "America/Detroit"})
+    await itx.final_message()
+    itx = await fake.invoke(
+        world.guild, world.mod, "setup channels", {"announcements": world.announcements.id}
+    )
+    await itx.final_message()
+    return world
+
+
+async def count_walkouts(fake, w) -> str:
+    itx = await fake.invoke(w.guild, w.mod, "walkout list", {"scope": "all"})
+    msg = await itx.final_message()
+    return (msg["embeds"][0].get("footer") or {}).get("text", "")
+
+
+CASES = [
+    ({"when": "whenever we feel like it"}, "couldn't read"),
+    ({"when": "2020-01-01 10:00"}, "already in the past"),
+    ({"when": "Feb 12 2027"}, "no time of day"),
+    ({"when": "2027-03-14 02:30"}, "doesn't exist in America/Detroit"),
+    ({"when": "2027-02-12 14:00", "timezone": "Mars/Olympus_Mons"}, "don't know the time zone"),
+    ({"when": "2027-02-12 14:00", "details": "x" * 5000}, "too long: 5000 characters"),
+    ({"when": "2027-02-12 14:00", "action": "No Such Action"}, "can't find the national action"),
+    ({}, "Give a time"),
+]
+
+
+@pytest.mark.parametrize(("options", "expected"), CASES)
+async def test_bad_register_is_refused_clearly_and_stores_nothing(fake, ready, options, expected):
+    w = ready
+    before_total = await count_walkouts(fake, w)
+    before_posts = len(fake.messages(w.announcements.id))
+    opts = {"school": unique("Bad Input High"), "city": "Detroit", **options}
+    # check_values=False: also what a client that ignores max_length could send
+    itx = await fake.invoke(w.guild, w.alice, "walkout register", opts, check_values=False)
+    msg = await itx.final_message()
+    assert itx.ephemeral
+    assert expected in msg["content"]
+    assert "Traceback" not in msg["content"]
+    assert await count_walkouts(fake, w) == before_total
+    assert len(fake.messages(w.announcements.id)) == before_posts
+
+
+async def test_spanish_user_gets_spanish_errors(fake, ready):
+    w = ready
+    itx = await fake.invoke(
+        w.guild,
+        w.bob,
+        "walkout register",
+        {"school": "X", "city": "Y", "when": "2020-01-01 10:00"},
+        locale="es-ES",
+    )
+    assert "ya pasó" in (await itx.final_message())["content"]
+
+
+async def test_unknown_walkout_ids_are_not_found(fake, ready):
+    w = ready
+    for ref in ("999999", "not-a-number", "#0"):
+        itx = await fake.invoke(w.guild, w.alice, "walkout info", {"walkout": ref})
+        msg = await itx.final_message()
+        assert itx.ephemeral and "can't find" in msg["content"]
+
+
+async def test_action_add_validates_and_is_moderator_only(fake, ready):
+    w = ready
+    itx = await fake.invoke(
+        w.guild, w.alice, "action add", {"name": "Mine", "date": "2027-05-01", "time": "14:00"}
+    )
+    assert "Only moderators" in (await itx.final_message())["content"]
+    itx = await fake.invoke(
+        w.guild, w.mod, "action add", {"name": "Bad", "date": "05/01/2027", "time": "14:00"}
+    )
+    assert "YYYY-MM-DD" in (await itx.final_message())["content"]
+    itx = await fake.invoke(
+        w.guild, w.mod, "action remove", {"action": "Walk out and turn up the heat on ICE"}
+    )
+    assert "can't be removed" in (await itx.final_message())["content"]
+
+
+async def test_bot_still_serves_after_bad_input(fake, ready):
+    w = ready
+    itx = await fake.invoke(w.guild, w.alice, "action list")
+    msg = await itx.final_message()
+    assert "Walk out and turn up the heat on ICE" in embed_text(msg)

@@ -1,0 +1,146 @@
+"""Start-up: connection, intents, command sync; and `python bot.py` as an operator runs it."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from fakediscord import FakeDiscord
+from tests.e2e.helpers import BOT, MEMBER, custom_ids, eventually, field
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+PRIVILEGED = (1 << 1) | (1 << 8) | (1 << 15)  # members, presences, message content
+
+
+async def test_identifies_without_privileged_intents(fake, bot):
+    intents = fake.identify_payloads[-1]["intents"]
+    assert intents & PRIVILEGED == 0
+    assert intents & 1  # guilds
+
+
+async def test_commands_are_synced_globally_with_spanish(fake, bot):
+    names = {c["name"]: c for c in fake.commands()}
+    assert set(names) == {"setup", "walkout", "action"}
+    walkout = names["walkout"]
+    assert walkout["name_localizations"]["es-419"] == "salida"
+    subs = {o["name"] for o in walkout["options"]}
+    assert subs == {"register", "list", "info", "edit", "cancel", "join"}
+    assert names["setup"]["default_member_permissions"] == str(1 << 5)
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "WALKOUT_"))}
+    env.update(extra)
+    return env
+
+
+async def _run(args: list[str], env: dict[str, str], limit: float = 30) -> tuple[int, str]:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "bot.py",
+        *args,
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    out, _ = await asyncio.wait_for(proc.communicate(), limit)
+    return proc.returncode or 0, out.decode()
+
+
+@pytest.mark.parametrize("token", ["", "not-a-token"])
+async def test_missing_or_malformed_token_explains_and_exits_2(tmp_path, token):
+    code, out = await _run([], _env(DISCORD_TOKEN=token, WALKOUT_DATA_DIR=str(tmp_path)))
+    assert code == 2
+    assert "https://discord.com/developers/applications" in out
+    assert "Traceback" not in out
+    assert len(out.strip().splitlines()) == 1
+
+
+async def test_help_lists_operator_commands():
+    code, out = await _run(["--help"], _env())
+    assert code == 0
+    for word in ("run", "db", "content"):
+        assert word in out
+
+
+async def _start_bot(env: dict[str, str]) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "bot.py",
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+
+
+async def _stop_bot(proc: asyncio.subprocess.Process) -> str:
+    if proc.returncode is None:
+        proc.terminate()
+    out, _ = await asyncio.wait_for(proc.communicate(), 20)
+    return out.decode()
+
+
+async def test_python_bot_py_runs_and_buttons_survive_a_restart(tmp_path):
+    """The real entry point: migrate, connect through DISCORD_API_BASE/GATEWAY, sync, answer;
+    then restart the process and press a button on an announcement made before the restart.
+
+    Uses its own server so this second bot process never sees the session's interactions.
+    """
+    fake = FakeDiscord()
+    await fake.start()
+    guild = fake.add_guild(name="Subprocess", bot_permissions=BOT)
+    member = fake.add_member(guild, "kim", permissions=MEMBER)
+    env = _env(
+        DISCORD_TOKEN=fake.bot_token,
+        DISCORD_API_BASE=fake.api_base,
+        DISCORD_GATEWAY_URL=fake.gateway_url,
+        DISCORD_GUILD_ID=str(guild.id),
+        WALKOUT_DATA_DIR=str(tmp_path),
+        LOG_LEVEL="INFO",
+    )
+    outputs: list[str] = []
+    try:
+        proc = await _start_bot(env)
+        try:
+            await fake.wait_for_commands(guild_id=guild.id, timeout=30)
+            names = {c["name"] for c in fake.commands(guild_id=guild.id)}
+            assert names == {"setup", "walkout", "action"}
+            assert (tmp_path / "walkout-bot.sqlite3").exists()
+            itx = await fake.invoke(
+                guild,
+                member,
+                "walkout register",
+                {
+                    "school": "Community High",
+                    "city": "Ann Arbor",
+                    "when": "2027-02-12 14:00",
+                    "timezone": "America/Detroit",
+                },
+            )
+            assert "registered" in (await itx.final_message())["content"]
+        finally:
+            outputs.append(await _stop_bot(proc))
+        (announcement,) = fake.messages(guild.channels[0].id)
+        rsvp = next(c for c in custom_ids(announcement) if c.startswith("walkout:rsvp:"))
+
+        proc = await _start_bot(env)
+        try:
+            await fake.wait_ready(timeout=30)
+            itx = await fake.click(guild, member, announcement, rsvp)
+            assert "You're going" in (await itx.final_message())["content"]
+            await eventually(lambda: field(fake.messages(guild.channels[0].id)[0], "Going") == "1")
+            assert fake.violations == []
+        finally:
+            outputs.append(await _stop_bot(proc))
+    finally:
+        await fake.stop()
+    for out in outputs:
+        assert "Traceback" not in out, out
