@@ -4,4 +4,5 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.setup",
     "cogs.walkouts",
     "cogs.actions",
+    "cogs.snippets",
 )

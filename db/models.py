@@ -19,6 +19,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Time,
+    UniqueConstraint,
     func,
 )
 from sqlalchemy.ext.asyncio import AsyncAttrs
@@ -42,6 +43,14 @@ DETAILS_MAX = 1000
 REASON_MAX = 300
 ACTION_NAME_MAX = 100
 ZONE_MAX = 64
+# A server's own snippets: the same limits as messages.snippets (TITLE_MAX, BODY_MAX,
+# SOURCE_LINE_MAX, ID_PATTERN's 40; keywords: KEYWORDS_MAX x KEYWORD_MAX_CHARS plus commas).
+# Literal here so the schema never imports app code; a unit test keeps them equal.
+SNIPPET_SLUG_MAX = 40
+SNIPPET_TITLE_MAX = 200
+SNIPPET_BODY_MAX = 3500
+SNIPPET_SOURCE_MAX = 300
+SNIPPET_KEYWORDS_MAX = 410
 # Largest value of the Integer ids (walkouts, national actions): PostgreSQL's int4. Ids typed by
 # users beyond it are treated as unknown instead of failing on PostgreSQL.
 ID_MAX = 2**31 - 1
@@ -134,3 +143,27 @@ class Rsvp(Base):
     created_at: Mapped[Created]
 
     walkout: Mapped[Walkout] = relationship(back_populates="rsvps", lazy="raise")
+
+
+class GuildSnippet(Base):
+    """A server's own rights or history snippet, in one language, visible only in that server.
+
+    No author id: who added it is not needed to show or remove it (least data).
+    """
+
+    __tablename__ = "guild_snippets"
+    # The unique (guild_id, slug) index also serves "all of this server's snippets": no second
+    # index on guild_id alone.
+    __table_args__ = (UniqueConstraint("guild_id", "slug"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    slug: Mapped[str] = mapped_column(String(SNIPPET_SLUG_MAX))
+    kind: Mapped[str] = mapped_column(String(16))
+    lang: Mapped[str] = mapped_column(String(5))
+    title: Mapped[str] = mapped_column(String(SNIPPET_TITLE_MAX))
+    body: Mapped[str] = mapped_column(String(SNIPPET_BODY_MAX))
+    source: Mapped[str] = mapped_column(String(SNIPPET_SOURCE_MAX))
+    # Comma-separated, as typed in the modal (each keyword without commas); NULL = none.
+    keywords: Mapped[str | None] = mapped_column(String(SNIPPET_KEYWORDS_MAX))
+    created_at: Mapped[Created]

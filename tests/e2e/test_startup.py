@@ -26,7 +26,7 @@ async def test_identifies_without_privileged_intents(fake, bot):
 
 async def test_commands_are_synced_globally_with_spanish(fake, bot):
     names = {c["name"]: c for c in fake.commands()}
-    assert set(names) == {"setup", "walkout", "action"}
+    assert set(names) == {"setup", "walkout", "action", "rights", "history", "snippet"}
     walkout = names["walkout"]
     assert walkout["name_localizations"]["es-419"] == "salida"
     subs = {o["name"] for o in walkout["options"]}
@@ -112,7 +112,7 @@ async def test_python_bot_py_runs_and_buttons_survive_a_restart(tmp_path):
         try:
             await fake.wait_for_commands(guild_id=guild.id, timeout=30)
             names = {c["name"] for c in fake.commands(guild_id=guild.id)}
-            assert names == {"setup", "walkout", "action"}
+            assert names == {"setup", "walkout", "action", "rights", "history", "snippet"}
             assert (tmp_path / "walkout-bot.sqlite3").exists()
             itx = await fake.invoke(
                 guild,

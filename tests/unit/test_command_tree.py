@@ -43,7 +43,14 @@ def walk(payload, path=()):
 
 
 def test_top_level_commands_match_the_contract(payloads):
-    assert sorted(p["name"] for p in payloads) == ["action", "setup", "walkout"]
+    assert sorted(p["name"] for p in payloads) == [
+        "action",
+        "history",
+        "rights",
+        "setup",
+        "snippet",
+        "walkout",
+    ]
 
 
 def test_every_name_and_description_obeys_discord_rules(payloads):
