@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import discord
@@ -116,6 +117,22 @@ async def report_error(itx: discord.Interaction, error: BaseException) -> None:
         await reply(itx, content=text, ephemeral=True)
     except discord.HTTPException:
         log.warning("could not deliver an error message for %s", describe(itx), exc_info=True)
+
+
+async def guarded(itx: discord.Interaction, action: Callable[[], Awaitable[None]]) -> None:
+    """Run a component callback; failures are reported like command failures."""
+    try:
+        await action()
+    except Exception as exc:
+        await report_error(itx, exc)
+
+
+def cog_of(itx: discord.Interaction, name: str) -> Any:
+    """The loaded cog ``name`` (for persistent components, which outlive any one view)."""
+    cog = itx.client.get_cog(name)  # type: ignore[attr-defined]
+    if cog is None:  # pragma: no cover - an extension is always loaded with its components
+        raise RuntimeError(f"{name} cog is not loaded")
+    return cog
 
 
 class WalkoutTree(app_commands.CommandTree):

@@ -9,13 +9,13 @@ moderators adding snippets at once never receive each other's submissions.
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import discord
 
-from cogs.common.interactions import ErrorReportingView, report_error
+from cogs.common.interactions import ErrorReportingView, cog_of, guarded, report_error
 from cogs.common.text import (
     CHOICE_NAME_MAX,
     MODAL_TITLE_MAX,
@@ -38,20 +38,6 @@ SLUG_MIN = 3  # ID_PATTERN: 3-40 characters
 MODAL_TIMEOUT = 30 * 60  # then the modal is forgotten; Discord says the interaction failed
 RETRY_TIMEOUT = 14 * 60  # an ephemeral message's token lives 15 minutes
 TOPIC_TEMPLATE = rf"snippet:topic:(?P<kind>{'|'.join(KINDS)}):(?P<lang>{'|'.join(LANGS)})"
-
-
-def _cog(itx: discord.Interaction) -> Snippets:
-    cog = itx.client.get_cog("Snippets")  # type: ignore[attr-defined]
-    if cog is None:  # pragma: no cover - the extension is always loaded with its views
-        raise RuntimeError("Snippets cog is not loaded")
-    return cog
-
-
-async def _guarded(itx: discord.Interaction, action: Callable[[], Awaitable[None]]) -> None:
-    try:
-        await action()
-    except Exception as exc:
-        await report_error(itx, exc)
 
 
 class TopicSelect(
@@ -85,7 +71,7 @@ class TopicSelect(
         values = self.item.values
         if not values:
             return
-        await _guarded(itx, lambda: _cog(itx).open_topic(itx, values[0], self.kind, self.lang))
+        await guarded(itx, lambda: _cog(itx).open_topic(itx, values[0], self.kind, self.lang))
 
 
 def topic_options(entries: Sequence[Snippet], *, lang: str) -> list[discord.SelectOption]:
@@ -240,3 +226,7 @@ class RetryView(ErrorReportingView):
                 draft=self.draft,
             )
         )
+
+
+def _cog(itx: discord.Interaction) -> Snippets:
+    return cog_of(itx, "Snippets")

@@ -9,25 +9,11 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from cogs.common.interactions import ErrorReportingView, report_error
+from cogs.common.interactions import ErrorReportingView, cog_of, guarded
 from messages import t
 
 if TYPE_CHECKING:
     from cogs.walkouts.cog import Walkouts
-
-
-def _cog(itx: discord.Interaction) -> Walkouts:
-    cog = itx.client.get_cog("Walkouts")  # type: ignore[attr-defined]
-    if cog is None:  # pragma: no cover - the extension is always loaded with the buttons
-        raise RuntimeError("Walkouts cog is not loaded")
-    return cog
-
-
-async def _guarded(itx: discord.Interaction, action: Callable[[], Awaitable[None]]) -> None:
-    try:
-        await action()
-    except Exception as exc:
-        await report_error(itx, exc)
 
 
 class RsvpButton(
@@ -53,7 +39,7 @@ class RsvpButton(
         return cls(int(match["id"]))
 
     async def callback(self, itx: discord.Interaction) -> None:
-        await _guarded(itx, lambda: _cog(itx).toggle_rsvp(itx, self.walkout_id))
+        await guarded(itx, lambda: _cog(itx).toggle_rsvp(itx, self.walkout_id))
 
 
 class CalendarButton(
@@ -79,7 +65,7 @@ class CalendarButton(
         return cls(int(match["id"]))
 
     async def callback(self, itx: discord.Interaction) -> None:
-        await _guarded(itx, lambda: _cog(itx).send_calendar(itx, self.walkout_id))
+        await guarded(itx, lambda: _cog(itx).send_calendar(itx, self.walkout_id))
 
 
 def announcement_view(walkout_id: int, *, lang: str, open_: bool) -> discord.ui.View:
@@ -136,3 +122,7 @@ class Pager(ErrorReportingView):
     @discord.ui.button(label="▶", style=discord.ButtonStyle.secondary)
     async def next(self, itx: discord.Interaction, _: discord.ui.Button[Any]) -> None:
         await self._show(itx, min(self.pages, self.page + 1))
+
+
+def _cog(itx: discord.Interaction) -> Walkouts:
+    return cog_of(itx, "Walkouts")
