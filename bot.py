@@ -19,7 +19,7 @@ import re
 import secrets
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import discord
@@ -102,14 +102,19 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         api_base=api_base,
         gateway_url=gateway,
         log_level=level,
-        secret=_load_secret(env.get("WALKOUT_SECRET"), data_dir),
+        secret=(env.get("WALKOUT_SECRET") or "").encode(),
     )
 
 
-def _load_secret(value: str | None, data_dir: Path) -> bytes:
-    """The key for member pseudonyms: WALKOUT_SECRET, else a random one kept in the data dir."""
-    if value:
-        return value.encode()
+def with_secret(settings: Settings) -> Settings:
+    """Settings with the pseudonym key: WALKOUT_SECRET, else a random one kept in the data dir
+    (created on first run, readable by the owner only)."""
+    if settings.secret:
+        return settings
+    return replace(settings, secret=_data_dir_secret(settings.data_dir))
+
+
+def _data_dir_secret(data_dir: Path) -> bytes:
     path = data_dir / "secret.key"
     if path.exists():
         return path.read_bytes().strip()
@@ -234,6 +239,7 @@ def check_content() -> list[str]:
 
 async def run_bot(settings: Settings) -> int:
     token = settings.require_token()
+    settings = with_secret(settings)
     content = check_content()
     if content:
         for line in content:

@@ -61,6 +61,7 @@ async def test_missing_or_malformed_token_explains_and_exits_2(tmp_path, token):
     assert "https://discord.com/developers/applications" in out
     assert "Traceback" not in out
     assert len(out.strip().splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []  # nothing written before the token is known good
 
 
 async def test_help_lists_operator_commands():

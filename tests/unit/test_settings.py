@@ -1,0 +1,75 @@
+"""Operator configuration: clear errors for bad values, the pseudonym key kept stable."""
+
+import stat
+
+import pytest
+
+from bot import ConfigError, load_settings, with_secret
+
+TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GabcDe.abcdefghijklmnopqrstuvwxyz0123456789AB"
+
+
+def env(tmp_path, **extra):
+    return {"WALKOUT_DATA_DIR": str(tmp_path), **extra}
+
+
+def test_defaults(tmp_path):
+    s = load_settings(env(tmp_path))
+    assert s.token is None
+    assert s.database_url == f"sqlite+aiosqlite:///{tmp_path / 'walkout-bot.sqlite3'}"
+    assert (s.guild_id, s.api_base, s.gateway_url, s.log_level) == (None, None, None, "INFO")
+    assert not (tmp_path / "secret.key").exists()  # nothing written until the bot runs
+
+
+@pytest.mark.parametrize("token", [None, "", "abc", "a.b.c", "MTIz NDU2.Gab.cde"])
+def test_missing_or_malformed_token_is_a_config_error(tmp_path, token):
+    extra = {} if token is None else {"DISCORD_TOKEN": token}
+    with pytest.raises(ConfigError, match=r"discord\.com/developers/applications"):
+        load_settings(env(tmp_path, **extra)).require_token()
+
+
+def test_well_formed_token_is_accepted(tmp_path):
+    assert load_settings(env(tmp_path, DISCORD_TOKEN=TOKEN)).require_token() == TOKEN
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("DISCORD_GUILD_ID", "my-server", "DISCORD_GUILD_ID"),
+        ("LOG_LEVEL", "LOUD", "LOG_LEVEL"),
+        ("DISCORD_API_BASE", "discord.com/api", "DISCORD_API_BASE"),
+        ("DISCORD_GATEWAY_URL", "gateway", "DISCORD_GATEWAY_URL"),
+    ],
+)
+def test_bad_values_are_named(tmp_path, name, value, message):
+    with pytest.raises(ConfigError, match=message):
+        load_settings(env(tmp_path, **{name: value}))
+
+
+def test_overrides(tmp_path):
+    s = load_settings(
+        env(
+            tmp_path,
+            DISCORD_GUILD_ID="123",
+            LOG_LEVEL="debug",
+            DISCORD_API_BASE="http://127.0.0.1:9/api/v10/",
+            DATABASE_URL="postgresql+asyncpg://u@h/db",
+        )
+    )
+    assert s.guild_id == 123 and s.log_level == "DEBUG"
+    assert s.api_base == "http://127.0.0.1:9/api/v10"
+    assert s.database_url == "postgresql+asyncpg://u@h/db"
+
+
+def test_secret_is_created_once_private_and_reused(tmp_path):
+    first = with_secret(load_settings(env(tmp_path)))
+    path = tmp_path / "secret.key"
+    assert len(first.secret) == 64
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert with_secret(load_settings(env(tmp_path))).secret == first.secret
+
+
+def test_secret_from_environment_wins(tmp_path):
+    s = with_secret(load_settings(env(tmp_path, WALKOUT_SECRET="from-env")))
+    assert s.secret == b"from-env"
+    assert not (tmp_path / "secret.key").exists()
