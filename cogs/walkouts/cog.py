@@ -5,6 +5,7 @@ Discord glue only: parsing, permissions, time math and text live in the pure mod
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 import math
@@ -71,12 +72,18 @@ class Walkouts(commands.Cog):
 
     def __init__(self, bot: WalkoutBot) -> None:
         self.bot = bot
+        # Announcement refreshes after RSVPs, coalesced per walkout: a burst of clicks costs one
+        # edit in flight plus one follow-up, not one edit each (Discord rate-limits edits).
+        self._refreshing: dict[int, asyncio.Task[None]] = {}
+        self._stale: set[int] = set()
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(RsvpButton, CalendarButton)
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(RsvpButton, CalendarButton)
+        for task in self._refreshing.values():
+            task.cancel()
 
     # ----------------------------------------------------------------- helpers
 
@@ -150,6 +157,28 @@ class Walkouts(commands.Cog):
                     await walkouts_db.set_announcement(s, row, channel_id=None, message_id=None)
         except discord.HTTPException:
             log.warning("could not update the announcement of walkout %s", w.id, exc_info=True)
+
+    def schedule_refresh(self, w: Walkout, lang: str) -> None:
+        """Refresh the announcement soon; if a refresh is already running, mark it stale so it
+        runs once more afterwards and reads the state as it is then."""
+        if w.id in self._refreshing:
+            self._stale.add(w.id)
+            return
+        task = asyncio.create_task(self._refresh_until_fresh(w, lang), name=f"refresh-{w.id}")
+        self._refreshing[w.id] = task
+
+    async def _refresh_until_fresh(self, w: Walkout, lang: str) -> None:
+        try:
+            while True:
+                self._stale.discard(w.id)
+                await self.refresh_announcement(w, lang)
+                if w.id not in self._stale:
+                    return
+        except Exception:
+            log.exception("refreshing the announcement of walkout %s failed", w.id)
+        finally:
+            self._refreshing.pop(w.id, None)
+            self._stale.discard(w.id)
 
     def _resolve_start(
         self, when: str | None, action: NationalAction | None, zone: ZoneInfo
@@ -478,7 +507,7 @@ class Walkouts(commands.Cog):
             )
         key = "walkout.rsvp.going" if going else "walkout.rsvp.not_going"
         await itx.response.send_message(t(key, lang, school=w.school, id=w.id), ephemeral=True)
-        await self.refresh_announcement(w, guild_lang_of(itx))
+        self.schedule_refresh(w, guild_lang_of(itx))
 
     # ---------------------------------------------------------------- calendar
 

@@ -132,6 +132,8 @@ async def test_python_bot_py_runs_and_buttons_survive_a_restart(tmp_path):
         (announcement,) = fake.messages(guild.channels[0].id)
         rsvp = next(c for c in custom_ids(announcement) if c.startswith("walkout:rsvp:"))
 
+        # Second start: only DISCORD_API_BASE, so the bot must ask the server for its gateway.
+        env.pop("DISCORD_GATEWAY_URL")
         proc = await _start_bot(env)
         try:
             await fake.wait_ready(timeout=30)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from tests.e2e.helpers import (
@@ -326,3 +328,27 @@ async def test_server_without_event_permissions_still_registers(fake, world, bot
     assert fake.scheduled_events(guild.id) == []
     show = await (await fake.invoke(guild, mod, "setup show")).final_message()
     assert "Create Events" in embed_text(show)
+
+
+async def test_a_burst_of_rsvps_is_counted_exactly_with_coalesced_edits(fake, configured):
+    """Twelve members press the button at once: every one is answered, the count ends at 12,
+    and the announcement is edited far fewer than twelve times (Discord rate-limits edits)."""
+    w = configured
+    await register(fake, w, w.alice, school=unique("Cass Tech burst"), when="2027-02-12 14:00")
+    ann = last_announcement(fake, w)
+    wid = walkout_id_from(ann)
+    crowd = [fake.add_member(w.guild, f"student{i}", permissions=MEMBER) for i in range(12)]
+    mark = len(fake.requests)
+    clicks = await asyncio.gather(
+        *(fake.click(w.guild, m, ann, f"walkout:rsvp:{wid}") for m in crowd)
+    )
+    replies = await asyncio.gather(*(c.final_message() for c in clicks))
+    assert all("You're going" in r["content"] for r in replies)
+    await eventually(lambda: current(fake, w, ann, lambda m: field(m, "Going") == "12"))
+    await fake.settle()
+    edits = [
+        r
+        for r in fake.requests[mark:]
+        if r.method == "PATCH" and r.path.endswith(f"/messages/{ann['id']}")
+    ]
+    assert 1 <= len(edits) < len(crowd)
