@@ -28,8 +28,10 @@ async def test_commands_are_synced_globally_with_spanish(fake, bot):
     names = {c["name"]: c for c in fake.commands()}
     assert set(names) == {"setup", "walkout", "action", "rights", "history", "snippet"}
     walkout = names["walkout"]
-    assert walkout["name_localizations"]["es-419"] == "salida"
     subs = {o["name"] for o in walkout["options"]}
+    register = next(o for o in walkout["options"] if o["name"] == "register")
+    assert register["name_localizations"]["es-419"] == "registrar"
+    assert register["description_localizations"]["es-ES"].startswith("Registra un walkout")
     assert subs == {"register", "list", "info", "edit", "cancel", "join"}
     assert names["setup"]["default_member_permissions"] == str(1 << 5)
 

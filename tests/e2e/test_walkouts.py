@@ -191,7 +191,8 @@ async def test_info_and_calendar_file(fake, configured):
     info = await itx.final_message()
     assert itx.ephemeral
     assert f"<t:{DETROIT_EPOCH}:F>" in embed_text(info)
-    assert f"Salida: {school}" == info["embeds"][0]["title"]
+    assert info["embeds"][0]["title"] == f"Walkout: {school}"
+    assert field(info, "Cuándo") is not None  # bob reads Spanish
 
     click = await fake.click(w.guild, w.bob, info, f"walkout:ics:{wid}")
     await click.final_message()

@@ -41,7 +41,7 @@ def test_lookup_fills_placeholders_in_each_language():
         "Walkout #3"
     )
     assert t("walkout.registered", "es-419", id=3, school="Cass Tech", link="L").startswith(
-        "La salida #3"
+        "El walkout #3"
     )
 
 
