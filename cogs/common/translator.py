@@ -52,6 +52,6 @@ class CatalogTranslator(app_commands.Translator):
         context: app_commands.TranslationContextTypes,
     ) -> str | None:
         lang = normalize_locale(locale)
-        if lang == DEFAULT_LANG or not str(locale.value).startswith(lang):
-            return None
+        if lang == DEFAULT_LANG:
+            return None  # English is the source text in code
         return catalogs().get(lang, {}).get(key_for(string, context))

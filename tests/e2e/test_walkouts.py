@@ -353,3 +353,50 @@ async def test_a_burst_of_rsvps_is_counted_exactly_with_coalesced_edits(fake, co
         if r.method == "PATCH" and r.path.endswith(f"/messages/{ann['id']}")
     ]
     assert 1 <= len(edits) < len(crowd)
+
+
+async def test_an_hour_that_happens_twice_is_picked_and_explained(fake, configured):
+    w = configured
+    _, reply = await register(
+        fake, w, w.alice, school=unique("Fall back"), when="2027-11-07 01:30"
+    )
+    assert "happens twice" in reply["content"]
+    ann = last_announcement(fake, w)
+    # 01:30 EDT (UTC-4), the first of the two, is 05:30 UTC.
+    assert "<t:1825565400:F>" in embed_text(ann)
+
+
+async def test_changing_the_zone_keeps_the_local_time(fake, configured):
+    w = configured
+    await register(fake, w, w.alice, school=unique("Zone fix"), when="2027-02-12 14:00")
+    ann = last_announcement(fake, w)
+    wid = walkout_id_from(ann)
+    itx = await fake.invoke(
+        w.guild, w.alice, "walkout edit", {"walkout": str(wid), "timezone": "America/Chicago"}
+    )
+    await itx.final_message()
+    ann = next(m for m in fake.messages(w.announcements.id) if m["id"] == ann["id"])
+    assert "2027-02-12 14:00 CST (America/Chicago)" in embed_text(ann)
+    assert f"<t:{DETROIT_EPOCH + 3600}:F>" in embed_text(ann)
+
+
+async def test_organizer_role_limits_who_may_register(fake, configured):
+    w = configured
+    role = fake.add_role(w.guild, "Organizers")
+    organizer = fake.add_member(w.guild, "olivia", permissions=MEMBER, roles=[role.id])
+    itx = await fake.invoke(w.guild, w.mod, "setup organizer-role", {"role": role.id})
+    assert "Only members with" in (await itx.final_message())["content"]
+    try:
+        itx = await fake.invoke(
+            w.guild,
+            w.alice,
+            "walkout register",
+            {"school": unique("Nope"), "city": "Detroit", "when": "2027-02-12 14:00"},
+        )
+        msg = await itx.final_message()
+        assert itx.ephemeral and "organizer role" in msg["content"]
+        _, reply = await register(fake, w, organizer, school=unique("Yes"), when="2027-02-12 14:00")
+        assert "registered" in reply["content"]
+    finally:
+        itx = await fake.invoke(w.guild, w.mod, "setup organizer-role")
+        assert "Everyone can" in (await itx.final_message())["content"]
