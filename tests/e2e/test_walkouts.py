@@ -357,9 +357,7 @@ async def test_a_burst_of_rsvps_is_counted_exactly_with_coalesced_edits(fake, co
 
 async def test_an_hour_that_happens_twice_is_picked_and_explained(fake, configured):
     w = configured
-    _, reply = await register(
-        fake, w, w.alice, school=unique("Fall back"), when="2027-11-07 01:30"
-    )
+    _, reply = await register(fake, w, w.alice, school=unique("Fall back"), when="2027-11-07 01:30")
     assert "happens twice" in reply["content"]
     ann = last_announcement(fake, w)
     # 01:30 EDT (UTC-4), the first of the two, is 05:30 UTC.
