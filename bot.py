@@ -239,13 +239,13 @@ def check_content() -> list[str]:
 
 async def run_bot(settings: Settings) -> int:
     token = settings.require_token()
-    settings = with_secret(settings)
     content = check_content()
     if content:
         for line in content:
             log.error("content: %s", line)
         log.error("refusing to start: fix the content above (python bot.py content check)")
         return EXIT_CONFIG
+    settings = with_secret(settings)
     point_discord_at(settings.api_base, settings.gateway_url)
     engine, sessionmaker = await prepare_database(settings)
     bot = WalkoutBot(settings=settings, engine=engine, sessionmaker=sessionmaker)

@@ -73,3 +73,26 @@ def test_secret_from_environment_wins(tmp_path):
     s = with_secret(load_settings(env(tmp_path, WALKOUT_SECRET="from-env")))
     assert s.secret == b"from-env"
     assert not (tmp_path / "secret.key").exists()
+
+
+async def test_bot_refuses_to_start_on_invalid_content_and_names_file_and_field(
+    tmp_path, monkeypatch, caplog
+):
+    """A broken snippet file stops start-up before anything connects, with the file and field."""
+    import shutil
+
+    import bot
+    import messages.snippets as snippets
+
+    content = tmp_path / "snippets"
+    shutil.copytree(snippets.SNIPPETS_DIR, content)
+    broken = content / "rights" / "remain-silent.yaml"
+    broken.write_text(broken.read_text(encoding="utf-8").replace("\nes:", "\nxx:"), "utf-8")
+    real = snippets.snippet_problems
+    monkeypatch.setattr(snippets, "snippet_problems", lambda directory=content: real(directory))
+
+    settings = load_settings(env(tmp_path / "data", DISCORD_TOKEN=TOKEN))
+    assert await bot.run_bot(settings) == 2
+    assert "rights/remain-silent.yaml" in caplog.text
+    assert "refusing to start" in caplog.text
+    assert not (tmp_path / "data").exists()  # nothing written
