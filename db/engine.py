@@ -79,7 +79,8 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
 
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     """An async engine; for SQLite, creates the file's folder and tunes every connection."""
-    engine = create_async_engine(url, echo=echo)
+    # hide_parameters: errors and logs never carry the values people typed (or user ids).
+    engine = create_async_engine(url, echo=echo, hide_parameters=True)
     if is_sqlite(url):
         ensure_sqlite_dir(url)
         event.listen(engine.sync_engine, "connect", _on_sqlite_connect)

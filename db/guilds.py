@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import GuildSettings
@@ -14,11 +15,19 @@ async def get(s: AsyncSession, guild_id: int) -> GuildSettings | None:
 
 
 async def get_or_create(s: AsyncSession, guild_id: int) -> GuildSettings:
+    """The server's row, created if missing. Safe when two requests create it at once: the
+    insert runs in a savepoint, and losing the race just means reading the winner's row."""
     settings = await s.get(GuildSettings, guild_id)
-    if settings is None:
-        settings = GuildSettings(guild_id=guild_id)
-        s.add(settings)
-        await s.flush()
+    if settings is not None:
+        return settings
+    try:
+        async with s.begin_nested():
+            settings = GuildSettings(guild_id=guild_id)
+            s.add(settings)
+    except IntegrityError:
+        settings = await s.get(GuildSettings, guild_id, populate_existing=True)
+        if settings is None:  # pragma: no cover - the conflicting row cannot vanish
+            raise
     return settings
 
 

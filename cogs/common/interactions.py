@@ -19,7 +19,7 @@ from messages import normalize_locale, t
 
 log = logging.getLogger(__name__)
 
-_OPTION_LOG_MAX = 80
+_STRING_OPTION = 3  # Discord option type STRING
 
 
 def lang_of(itx: discord.Interaction) -> str:
@@ -40,9 +40,10 @@ async def reply(itx: discord.Interaction, *, ephemeral: bool = True, **kwargs: A
         await itx.response.send_message(ephemeral=ephemeral, **kwargs)
 
 
-def _options_for_log(itx: discord.Interaction) -> dict[str, str]:
-    """The command's options, trimmed: enough context to debug, not a copy of user text."""
-    out: dict[str, str] = {}
+def _options_for_log(itx: discord.Interaction) -> dict[str, object]:
+    """The command's options for a log line: names with numbers, flags and ids as given, but
+    free text only as its length (people write names and circumstances into options)."""
+    out: dict[str, object] = {}
     data: Any = itx.data or {}
     stack = list(data.get("options", []) or [])
     while stack:
@@ -50,10 +51,9 @@ def _options_for_log(itx: discord.Interaction) -> dict[str, str]:
         if "options" in opt:
             stack.extend(opt["options"] or [])
         elif "value" in opt:
-            value = str(opt["value"])
-            if len(value) > _OPTION_LOG_MAX:
-                value = value[:_OPTION_LOG_MAX] + f"…(+{len(value) - _OPTION_LOG_MAX})"
-            out[str(opt.get("name"))] = value
+            value = opt["value"]
+            is_text = isinstance(value, str) and opt.get("type") == _STRING_OPTION
+            out[str(opt.get("name"))] = f"<text, {len(value)} chars>" if is_text else value
     return out
 
 

@@ -9,6 +9,7 @@ import asyncio
 import io
 import logging
 import math
+from collections.abc import Awaitable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
@@ -50,6 +51,7 @@ log = logging.getLogger(__name__)
 
 PAGE_SIZE = 10
 DEFAULT_DURATION = timedelta(hours=1)
+RSVP_REFRESH_DELAY = 0.75  # seconds a burst of RSVPs may gather before the announcement is edited
 Scope = Literal["upcoming", "past", "all"]
 
 
@@ -72,8 +74,7 @@ class Walkouts(commands.Cog):
 
     def __init__(self, bot: WalkoutBot) -> None:
         self.bot = bot
-        # Announcement refreshes after RSVPs, coalesced per walkout: a burst of clicks costs one
-        # edit in flight plus one follow-up, not one edit each (Discord rate-limits edits).
+        # Announcement refreshes in flight, one per walkout (see schedule_refresh).
         self._refreshing: dict[int, asyncio.Task[None]] = {}
         self._stale: set[int] = set()
 
@@ -158,17 +159,29 @@ class Walkouts(commands.Cog):
         except discord.HTTPException:
             log.warning("could not update the announcement of walkout %s", w.id, exc_info=True)
 
-    def schedule_refresh(self, w: Walkout, lang: str) -> None:
-        """Refresh the announcement soon; if a refresh is already running, mark it stale so it
-        runs once more afterwards and reads the state as it is then."""
-        if w.id in self._refreshing:
-            self._stale.add(w.id)
-            return
-        task = asyncio.create_task(self._refresh_until_fresh(w, lang), name=f"refresh-{w.id}")
-        self._refreshing[w.id] = task
+    def schedule_refresh(self, w: Walkout, lang: str, *, delay: float = 0.0) -> asyncio.Task[None]:
+        """Refresh the announcement (after ``delay`` seconds) and return the task doing it.
 
-    async def _refresh_until_fresh(self, w: Walkout, lang: str) -> None:
+        One refresh per walkout runs at a time; asking while one is pending or running marks it
+        stale, so it runs once more afterwards and reads the state as it is then. Every change
+        (RSVP, edit, cancel) goes through here, so an older refresh never lands after a newer
+        one. RSVPs pass a short delay: a burst of clicks then costs one or two edits, not one
+        each (Discord allows about five edits per channel every five seconds).
+        """
+        task = self._refreshing.get(w.id)
+        if task is not None:
+            self._stale.add(w.id)
+            return task
+        task = asyncio.create_task(
+            self._refresh_until_fresh(w, lang, delay), name=f"refresh-{w.id}"
+        )
+        self._refreshing[w.id] = task
+        return task
+
+    async def _refresh_until_fresh(self, w: Walkout, lang: str, delay: float) -> None:
         try:
+            if delay:
+                await asyncio.sleep(delay)
             while True:
                 self._stale.discard(w.id)
                 await self.refresh_announcement(w, lang)
@@ -179,6 +192,14 @@ class Walkouts(commands.Cog):
         finally:
             self._refreshing.pop(w.id, None)
             self._stale.discard(w.id)
+
+    async def _after_commit(self, what: str, w: Walkout, step: Awaitable[object]) -> None:
+        """Side effects after a walkout change is committed (announcement, Discord event) are
+        best effort: they are logged when they fail, and the user still hears it succeeded."""
+        try:
+            await step
+        except Exception:
+            log.exception("%s failed for walkout %s", what, w.id)
 
     def _resolve_start(
         self, when: str | None, action: NationalAction | None, zone: ZoneInfo
@@ -273,7 +294,11 @@ class Walkouts(commands.Cog):
             await walkouts_db.set_announcement(s, row, channel_id=channel_id, message_id=message.id)
             w = row
 
-        event_note = await events.create_for(self.bot, itx, w)
+        event_note: str | None = None
+        try:
+            event_note = await events.create_for(self.bot, itx, w)
+        except Exception:
+            log.exception("scheduled event failed for walkout %s", w.id)
         lines = [
             t("walkout.registered", lang, id=w.id, school=w.school, link=message.jump_url),
             render.when_value(w.starts_at, w.timezone),
@@ -352,7 +377,9 @@ class Walkouts(commands.Cog):
 
     @walkout.command(name="info", description="Show one walkout")
     @app_commands.describe(walkout="The walkout (type a school, city or #id)")
-    async def info(self, itx: discord.Interaction, walkout: str) -> None:
+    async def info(
+        self, itx: discord.Interaction, walkout: app_commands.Range[str, 1, 100]
+    ) -> None:
         assert itx.guild_id is not None
         lang = lang_of(itx)
         async with self.bot.db() as s:
@@ -382,7 +409,7 @@ class Walkouts(commands.Cog):
     async def edit(
         self,
         itx: discord.Interaction,
-        walkout: str,
+        walkout: app_commands.Range[str, 1, 100],
         school: app_commands.Range[str, 1, SCHOOL_MAX] | None = None,
         city: app_commands.Range[str, 1, CITY_MAX] | None = None,
         when: app_commands.Range[str, 1, 100] | None = None,
@@ -439,8 +466,8 @@ class Walkouts(commands.Cog):
                 raise UserError("error.walkout.not_found", ref=walkout)
             await walkouts_db.update(s, row, now=self.now(), **changes)
             w = row
-        await self.refresh_announcement(w, guild_lang_of(itx))
-        await events.update_for(self.bot, w)
+        await self._after_commit("announcement", w, self.schedule_refresh(w, guild_lang_of(itx)))
+        await self._after_commit("event update", w, events.update_for(self.bot, w))
         await itx.followup.send(
             t("walkout.edited", lang, id=w.id, school=w.school)
             + "\n"
@@ -457,7 +484,7 @@ class Walkouts(commands.Cog):
     async def cancel(
         self,
         itx: discord.Interaction,
-        walkout: str,
+        walkout: app_commands.Range[str, 1, 100],
         reason: app_commands.Range[str, 1, REASON_MAX] | None = None,
     ) -> None:
         assert itx.guild_id is not None
@@ -475,8 +502,8 @@ class Walkouts(commands.Cog):
                 raise UserError("error.walkout.not_found", ref=walkout)
             await walkouts_db.cancel(s, row, reason=why, now=self.now())
             w = row
-        await self.refresh_announcement(w, guild_lang_of(itx))
-        await events.cancel_for(self.bot, w)
+        await self._after_commit("announcement", w, self.schedule_refresh(w, guild_lang_of(itx)))
+        await self._after_commit("event cancel", w, events.cancel_for(self.bot, w))
         await itx.followup.send(
             t("walkout.cancelled", lang, id=w.id, school=w.school), ephemeral=True
         )
@@ -485,7 +512,9 @@ class Walkouts(commands.Cog):
 
     @walkout.command(name="join", description="RSVP to a walkout (run again to undo)")
     @app_commands.describe(walkout="The walkout")
-    async def join(self, itx: discord.Interaction, walkout: str) -> None:
+    async def join(
+        self, itx: discord.Interaction, walkout: app_commands.Range[str, 1, 100]
+    ) -> None:
         assert itx.guild_id is not None
         await self.toggle_rsvp(itx, parse_walkout_ref(walkout), ref=walkout)
 
@@ -497,7 +526,7 @@ class Walkouts(commands.Cog):
         async with self.bot.db.begin() as s:
             w = await walkouts_db.get(s, itx.guild_id, walkout_id)
             if w is None:
-                raise UserError("error.walkout.not_found", ref=ref or f"#{walkout_id}")
+                raise UserError("error.walkout.not_found", ref=fit(ref or f"#{walkout_id}", 40))
             if w.is_cancelled:
                 raise UserError("error.walkout.cancelled", id=w.id)
             if w.ends_at <= self.now():
@@ -507,7 +536,7 @@ class Walkouts(commands.Cog):
             )
         key = "walkout.rsvp.going" if going else "walkout.rsvp.not_going"
         await itx.response.send_message(t(key, lang, school=w.school, id=w.id), ephemeral=True)
-        self.schedule_refresh(w, guild_lang_of(itx))
+        self.schedule_refresh(w, guild_lang_of(itx), delay=RSVP_REFRESH_DELAY)
 
     # ---------------------------------------------------------------- calendar
 

@@ -139,6 +139,44 @@ def discord_timestamp(dt: datetime, style: str = "F") -> str:
     return f"<t:{int(dt.timestamp() // 1)}:{style}>"
 
 
+# US zone abbreviations people type year-round to mean "local time there": "2pm EST" in July
+# means 2 PM on New York's clock (EDT), not 2 PM at UTC-5. So an abbreviation names a clock,
+# not a fixed offset: the walkout's own clock when it is of the same family, else that family's.
+_US_CLOCKS = {
+    "America/New_York": ("ET", "EST", "EDT"),
+    "America/Chicago": ("CT", "CST", "CDT"),
+    "America/Denver": ("MT", "MST", "MDT"),
+    "America/Los_Angeles": ("PT", "PST", "PDT"),
+    "America/Anchorage": ("AKT", "AKST", "AKDT"),
+    "Pacific/Honolulu": ("HT", "HST", "HDT"),
+}
+_CLOCK_OF = {abbr: name for name, abbrs in _US_CLOCKS.items() for abbr in abbrs}
+_CLOCK_WORD = re.compile(r"(?<![\w/])(" + "|".join(_CLOCK_OF) + r")\b\.?", re.IGNORECASE)
+_LOCAL_WORDS = re.compile(r"\b(local time|local|hora local)\b", re.IGNORECASE)
+
+
+def _zone_abbreviations(zone: ZoneInfo, year: int) -> set[str]:
+    names = set()
+    for month in (1, 4, 7, 10):
+        names.add(datetime(year, month, 15, 12, tzinfo=zone).tzname() or "")
+    return names
+
+
+def _clock_for(text: str, zone: ZoneInfo, year: int) -> tuple[str, ZoneInfo]:
+    """Strip a US zone abbreviation (and "local time") from ``text``; return the text and the
+    zone whose wall clock it names: ``zone`` itself when the abbreviation is one of its own."""
+    text = _LOCAL_WORDS.sub(" ", text)
+    match = _CLOCK_WORD.search(text)
+    if match is None:
+        return _SPACES.sub(" ", text).strip(), zone
+    text = _SPACES.sub(" ", text[: match.start()] + " " + text[match.end() :]).strip()
+    named = ZoneInfo(_CLOCK_OF[match.group(1).upper()])
+    family = {a.upper() for a in _US_CLOCKS[named.key]}
+    if _zone_abbreviations(zone, year) & family:
+        return text, zone
+    return text, named
+
+
 def _add_years(moment: datetime, years: int) -> datetime:
     try:
         return moment.replace(year=moment.year + years)
@@ -189,8 +227,9 @@ def parse_when(text: str, zone: ZoneInfo, *, now: datetime) -> When:
 
     Accepts ISO ("2027-02-12 14:00", "2027-02-12T14:00:00") and English or Spanish phrases
     ("Feb 12 2pm", "next friday 14:00", "tomorrow 9am", "12 de febrero 14:00"). Relative words
-    count from ``now`` as seen in ``zone``; a date without a year is the next such date. An
-    explicit offset or zone abbreviation in the text wins over ``zone``.
+    count from ``now`` as seen in ``zone``; a date without a year is the next such date. A US
+    zone abbreviation names a wall clock, not a fixed offset ("2pm EST" in July is 2 PM on New
+    York's clock); "local"/"local time" is ignored; an explicit numeric offset wins over ``zone``.
 
     Raises ``UserError`` with ``error.when.empty``, ``.unparseable`` (text), ``.no_time`` (text),
     ``.nonexistent`` (local, zone), ``.past`` (when: epoch seconds) or ``.too_far`` (years).
@@ -203,8 +242,13 @@ def parse_when(text: str, zone: ZoneInfo, *, now: datetime) -> When:
     if len(cleaned) > MAX_TEXT_LENGTH:
         raise UserError("error.when.unparseable", text=cleaned[:MAX_TEXT_LENGTH] + "…")
 
-    base = now.astimezone(zone).replace(tzinfo=None)
-    parsed = _read_iso(cleaned) or _read_free_text(cleaned, zone, base)
+    clock = zone
+    if not _read_iso(cleaned):
+        cleaned, clock = _clock_for(cleaned, zone, now.astimezone(zone).year)
+        if not cleaned:
+            raise UserError("error.when.unparseable", text=text.strip()[:MAX_TEXT_LENGTH])
+    base = now.astimezone(clock).replace(tzinfo=None)
+    parsed = _read_iso(cleaned) or _read_free_text(cleaned, clock, base)
 
     ambiguous = False
     other: datetime | None = None
@@ -212,12 +256,12 @@ def parse_when(text: str, zone: ZoneInfo, *, now: datetime) -> When:
         start = parsed.astimezone(UTC)
     else:
         wall = parsed.replace(fold=0)
-        if is_nonexistent(wall, zone):
-            raise _nonexistent_error(wall, zone)
-        start = wall.replace(tzinfo=zone).astimezone(UTC)
-        if is_ambiguous(wall, zone):
+        if is_nonexistent(wall, clock):
+            raise _nonexistent_error(wall, clock)
+        start = wall.replace(tzinfo=clock).astimezone(UTC)
+        if is_ambiguous(wall, clock):
             ambiguous = True
-            other = wall.replace(tzinfo=zone, fold=1).astimezone(UTC)
+            other = wall.replace(tzinfo=clock, fold=1).astimezone(UTC)
 
     now_utc = now.astimezone(UTC)
     if start <= now_utc:

@@ -398,3 +398,20 @@ async def test_organizer_role_limits_who_may_register(fake, configured):
     finally:
         itx = await fake.invoke(w.guild, w.mod, "setup organizer-role")
         assert "Everyone can" in (await itx.final_message())["content"]
+
+
+async def test_cancel_right_after_an_rsvp_leaves_the_announcement_cancelled(fake, configured):
+    """A pending RSVP refresh must not land after the cancel and bring the button back."""
+    w = configured
+    school = unique("Race High")
+    await register(fake, w, w.alice, school=school, when="2027-02-12 14:00")
+    ann = last_announcement(fake, w)
+    wid = walkout_id_from(ann)
+    click = await fake.click(w.guild, w.bob, ann, f"walkout:rsvp:{wid}")
+    await click.final_message()
+    itx = await fake.invoke(w.guild, w.alice, "walkout cancel", {"walkout": str(wid)})
+    await itx.final_message()
+    await fake.settle(quiet=1.0)
+    final = current(fake, w, ann, lambda m: True)
+    assert final["embeds"][0]["title"] == f"CANCELLED: {school}"
+    assert custom_ids(final) == [f"walkout:ics:{wid}"]

@@ -158,3 +158,19 @@ async def test_failed_revision_rolls_back(tmp_path: Path):
             assert await conn.run_sync(current_revision) == "0001"
     finally:
         await engine.dispose()
+
+
+async def test_database_errors_do_not_carry_typed_values(sessionmaker):
+    """A failing statement's error (which ends up in logs) shows no parameter values."""
+    from sqlalchemy.exc import IntegrityError
+
+    from db.models import GuildSettings
+
+    async with sessionmaker() as s:
+        s.add(GuildSettings(guild_id=1, timezone="secret-zone-text"))
+        await s.commit()
+        s.add(GuildSettings(guild_id=1, timezone="secret-zone-text"))
+        with pytest.raises(IntegrityError) as info:
+            await s.commit()
+    assert "secret-zone-text" not in str(info.value)
+    assert "hidden due to hide_parameters" in str(info.value)

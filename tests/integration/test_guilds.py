@@ -86,3 +86,26 @@ async def test_note_events_sets_and_clears(sessionmaker):
     assert row is not None
     assert row.events_note is None
     assert row.events_note_at == later
+
+
+async def test_get_or_create_survives_a_concurrent_create(sessionmaker):
+    """Another request created the row between our look and our insert: we read theirs."""
+    gid = 987654321098765432
+    async with sessionmaker.begin() as s:
+        await guilds.set_timezone(s, gid, "America/Detroit", now=NOW)
+    async with sessionmaker.begin() as s:
+        real_get = s.get
+        looks = 0
+
+        async def stale_first_look(*args, **kwargs):
+            nonlocal looks
+            looks += 1
+            return None if looks == 1 else await real_get(*args, **kwargs)
+
+        s.get = stale_first_look
+        row = await guilds.get_or_create(s, gid)
+        assert row.timezone == "America/Detroit"
+        await guilds.note_events(s, gid, "setup.events.limit", now=NOW)
+    async with sessionmaker() as s:
+        row = await guilds.get(s, gid)
+    assert (row.timezone, row.events_note) == ("America/Detroit", "setup.events.limit")

@@ -435,3 +435,34 @@ def test_warm_up_runs() -> None:
     """warm_up is safe to call (and to call twice)."""
     when_module.warm_up()
     when_module.warm_up()
+
+
+@pytest.mark.parametrize(
+    ("text", "zone", "local"),
+    [
+        # An abbreviation of the walkout's own clock means that clock, summer or winter.
+        ("2027-04-16 14:00 ET", "America/New_York", "2027-04-16 14:00-04:00"),
+        ("2027-04-16 2pm EST", "America/Detroit", "2027-04-16 14:00-04:00"),
+        ("April 16 2027 2pm PST", "America/Los_Angeles", "2027-04-16 14:00-07:00"),
+        ("2027-01-15 2pm pdt", "America/Los_Angeles", "2027-01-15 14:00-08:00"),
+        ("2027-04-16 2pm MST", "America/Phoenix", "2027-04-16 14:00-07:00"),
+        # Another family's abbreviation means that family's clock, shown in the walkout's zone.
+        ("April 16 2027 2pm EST", "America/Chicago", "2027-04-16 13:00-05:00"),
+        ("2027-04-16 11am PT", "America/New_York", "2027-04-16 14:00-04:00"),
+        # "local time" is what everyone means anyway.
+        ("Feb 13 2027 2pm local time", "America/Denver", "2027-02-13 14:00-07:00"),
+        ("2027-02-13 14:00 hora local", "America/Chicago", "2027-02-13 14:00-06:00"),
+        # An explicit numeric offset still wins.
+        ("2027-04-16T14:00-07:00", "America/Detroit", "2027-04-16 17:00-04:00"),
+    ],
+)
+def test_us_zone_abbreviations_name_a_wall_clock(text, zone, local):
+    when = parse_when(text, ZoneInfo(zone), now=datetime(2026, 11, 23, 17, tzinfo=UTC))
+    assert when.local == datetime.fromisoformat(local)
+    assert when.local.utcoffset() == datetime.fromisoformat(local).utcoffset()
+
+
+def test_a_lone_abbreviation_is_unparseable():
+    with pytest.raises(UserError) as info:
+        parse_when("EST", ZoneInfo("America/New_York"), now=datetime(2026, 11, 23, tzinfo=UTC))
+    assert info.value.key == "error.when.unparseable"
