@@ -50,6 +50,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 10
+PAGER_TIMEOUT = 600.0  # seconds; list buttons are removed after this (tokens live 15 minutes)
 DEFAULT_DURATION = timedelta(hours=1)
 RSVP_REFRESH_DELAY = 0.75  # seconds a burst of RSVPs may gather before the announcement is edited
 Scope = Literal["upcoming", "past", "all"]
@@ -368,7 +369,14 @@ class Walkouts(commands.Cog):
 
         embed, pages = await render_page(1)
         if pages > 1:
-            view = Pager(owner_id=itx.user.id, lang=lang, page=1, pages=pages, render=render_page)
+            view = Pager(
+                origin=itx,
+                lang=lang,
+                page=1,
+                pages=pages,
+                render=render_page,
+                timeout=PAGER_TIMEOUT,
+            )
             await itx.response.send_message(embed=embed, view=view, ephemeral=True)
         else:
             await itx.response.send_message(embed=embed, ephemeral=True)

@@ -78,19 +78,25 @@ def announcement_view(walkout_id: int, *, lang: str, open_: bool) -> discord.ui.
 
 
 class Pager(ErrorReportingView):
-    """Previous/next for /walkout list; re-queries each page so it never shows stale rows."""
+    """Previous/next for /walkout list; re-queries each page so it never shows stale rows.
+
+    After ``timeout`` seconds (inside the 15 minutes an interaction token lives) the buttons are
+    removed from the list, so nobody presses a button that no longer answers.
+    """
 
     def __init__(
         self,
         *,
-        owner_id: int,
+        origin: discord.Interaction,
         lang: str,
         page: int,
         pages: int,
         render: Callable[[int], Awaitable[tuple[discord.Embed, int]]],
+        timeout: float = 600,
     ) -> None:
-        super().__init__(timeout=600)
-        self.owner_id = owner_id
+        super().__init__(timeout=timeout)
+        self.origin = origin
+        self.owner_id = origin.user.id
         self.lang = lang
         self.page = page
         self.pages = pages
@@ -102,6 +108,12 @@ class Pager(ErrorReportingView):
     def _sync_buttons(self) -> None:
         self.prev.disabled = self.page <= 1
         self.next.disabled = self.page >= self.pages
+
+    async def on_timeout(self) -> None:
+        try:
+            await self.origin.edit_original_response(view=None)
+        except discord.HTTPException:
+            pass  # the list was dismissed, or the token expired: nothing left to tidy
 
     async def interaction_check(self, itx: discord.Interaction) -> bool:
         if itx.user.id != self.owner_id:

@@ -415,3 +415,47 @@ async def test_cancel_right_after_an_rsvp_leaves_the_announcement_cancelled(fake
     final = current(fake, w, ann, lambda m: True)
     assert final["embeds"][0]["title"] == f"CANCELLED: {school}"
     assert custom_ids(final) == [f"walkout:ics:{wid}"]
+
+
+async def test_list_buttons_are_removed_when_they_time_out(fake, configured, monkeypatch):
+    from cogs.walkouts import cog as walkouts_cog
+
+    monkeypatch.setattr(walkouts_cog, "PAGER_TIMEOUT", 0.3)
+    w = configured
+    city = unique("Timeoutville")
+    for i in range(11):
+        await register(fake, w, w.alice, school=f"T{i:02d}", city=city, when="2027-05-01 10:00")
+    itx = await fake.invoke(w.guild, w.alice, "walkout list", {"city": city})
+    first = await itx.final_message()
+    assert len(custom_ids(first)) == 2
+    await eventually(lambda: itx.edits and not itx.edits[-1].get("components"))
+    assert "Page 1/2" in embed_text(itx.edits[-1])
+
+
+async def test_setup_refuses_a_channel_the_bot_cannot_post_in(fake, configured):
+    w = configured
+    locked = fake.add_channel(w.guild, "read-only", bot_deny=1 << 11)  # no Send Messages
+    await fake.settle()
+    itx = await fake.invoke(w.guild, w.mod, "setup channels", {"announcements": locked.id})
+    msg = await itx.final_message()
+    assert itx.ephemeral and "can't post" in msg["content"]
+    show = await (await fake.invoke(w.guild, w.mod, "setup show")).final_message()
+    assert f"<#{w.announcements.id}>" in embed_text(show)
+
+
+async def test_timezone_autocomplete_finds_zones_by_city(fake, configured):
+    w = configured
+    itx = await fake.autocomplete(
+        w.guild, w.mod, "setup timezone", {"zone": "detr"}, focused="zone"
+    )
+    await itx.first_response()
+    assert itx.autocomplete_choices[0]["value"] == "America/Detroit"
+    itx = await fake.autocomplete(
+        w.guild,
+        w.alice,
+        "walkout register",
+        {"school": "x", "city": "y", "timezone": "los an"},
+        focused="timezone",
+    )
+    await itx.first_response()
+    assert itx.autocomplete_choices[0]["value"] == "America/Los_Angeles"
