@@ -475,7 +475,9 @@ class Walkouts(commands.Cog):
             await walkouts_db.update(s, row, now=self.now(), **changes)
             w = row
         await self._after_commit("announcement", w, self.schedule_refresh(w, guild_lang_of(itx)))
-        await self._after_commit("event update", w, events.update_for(self.bot, w))
+        await self._after_commit(
+            "event update", w, events.update_for(self.bot, w, guild_lang_of(itx))
+        )
         await itx.followup.send(
             t("walkout.edited", lang, id=w.id, school=w.school)
             + "\n"
@@ -562,6 +564,7 @@ class Walkouts(commands.Cog):
             url = f"https://discord.com/channels/{w.guild_id}/{w.channel_id}/{w.message_id}"
         data = walkout_ics(
             uid=f"walkout-{w.id}-{w.guild_id}@walkout-bot",
+            summary=t("walkout.embed.title", lang, school=w.school),
             school=w.school,
             city=w.city,
             starts_at=w.starts_at,
@@ -572,6 +575,8 @@ class Walkouts(commands.Cog):
             url=url,
             now=self.now(),
             cancelled=w.is_cancelled,
+            # Each edit stamps updated_at, so a re-downloaded file supersedes the older one.
+            sequence=int(w.updated_at.timestamp()) if w.updated_at else None,
         )
         file = discord.File(io.BytesIO(data), filename=f"walkout-{w.id}.ics")
         await itx.response.send_message(
@@ -646,7 +651,8 @@ class Walkouts(commands.Cog):
             warning = "⚠ " + user_error_text(exc, lang)
             return [app_commands.Choice(name=fit(warning, 100), value=value)]
         local = parsed.local
-        label = f"{local:%a %Y-%m-%d %H:%M} {local.tzname()} ({zone.key})"
+        weekday = t(f"weekday.{local.weekday()}", lang)
+        label = f"{weekday} {local:%Y-%m-%d %H:%M} {local.tzname()} ({zone.key})"
         if parsed.ambiguous:
             label += " " + t("walkout.ambiguous_short", lang)
         return [app_commands.Choice(name=fit(label, 100), value=f"{local:%Y-%m-%d %H:%M}")]

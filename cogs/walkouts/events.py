@@ -8,10 +8,12 @@ from typing import TYPE_CHECKING
 
 import discord
 
+from cogs.common.interactions import guild_lang_of
 from cogs.common.text import fit
 from db import guilds as guilds_db
 from db import walkouts as walkouts_db
 from db.models import Walkout
+from messages import t
 
 if TYPE_CHECKING:
     from bot import WalkoutBot
@@ -29,10 +31,10 @@ NOTE_LIMIT = "setup.events.limit"
 NOTE_FAILED = "setup.events.failed"
 
 
-def event_fields(w: Walkout) -> dict[str, object]:
+def event_fields(w: Walkout, lang: str) -> dict[str, object]:
     """The scheduled-event body for a walkout (an external event at "school, city")."""
     fields: dict[str, object] = {
-        "name": fit(f"Walkout: {w.school}", EVENT_NAME_MAX),
+        "name": fit(t("walkout.embed.title", lang, school=w.school), EVENT_NAME_MAX),
         "scheduled_start_time": w.starts_at.isoformat(),
         "scheduled_end_time": w.ends_at.isoformat(),
         "entity_metadata": {"location": fit(f"{w.school}, {w.city}", EVENT_LOCATION_MAX)},
@@ -65,7 +67,7 @@ async def create_for(bot: WalkoutBot, itx: discord.Interaction, w: Walkout) -> s
             w.guild_id,
             privacy_level=discord.PrivacyLevel.guild_only.value,
             entity_type=discord.EntityType.external.value,
-            **event_fields(w),
+            **event_fields(w, guild_lang_of(itx)),
         )
     except discord.HTTPException as exc:
         note = NOTE_LIMIT if exc.code == MAX_EVENTS_CODE else NOTE_FAILED
@@ -82,12 +84,12 @@ async def create_for(bot: WalkoutBot, itx: discord.Interaction, w: Walkout) -> s
     return None
 
 
-async def update_for(bot: WalkoutBot, w: Walkout) -> None:
+async def update_for(bot: WalkoutBot, w: Walkout, lang: str) -> None:
     """Keep the event in step with an edited walkout."""
     if w.event_id is None:
         return
     try:
-        await bot.http.edit_scheduled_event(w.guild_id, w.event_id, **event_fields(w))
+        await bot.http.edit_scheduled_event(w.guild_id, w.event_id, **event_fields(w, lang))
     except discord.NotFound:
         await _forget(bot, w)
     except discord.HTTPException as exc:

@@ -41,6 +41,7 @@ def walkout_ics(
     now: datetime,
     cancelled: bool = False,
     sequence: int | None = None,
+    summary: str | None = None,
 ) -> bytes:
     """Return a VCALENDAR (METHOD:PUBLISH) holding one VEVENT for the walkout.
 
@@ -48,6 +49,7 @@ def walkout_ics(
     ``sequence`` (RFC 5545 SEQUENCE) tells calendar apps a re-downloaded file supersedes an
     older one with the same UID; by default 0, or 1 for a cancellation, so a cancelled file
     replaces the original. Pass a revision counter if the walkout can be edited several times.
+    ``summary`` is the event title in the reader's language (default "Walkout: <school>").
     """
     if not uid:
         raise ValueError("walkout_ics needs a uid")
@@ -63,7 +65,7 @@ def walkout_ics(
     event.add("dtstamp", stamp)
     event.add("dtstart", start)
     event.add("dtend", end)
-    event.add("summary", f"Walkout: {school}")
+    event.add("summary", summary or f"Walkout: {school}")
     location = ", ".join(part for part in (meeting_point, school, city) if part)
     if location:
         event.add("location", location)
