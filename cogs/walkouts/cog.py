@@ -281,12 +281,14 @@ class Walkouts(commands.Cog):
                 _, embed, view = await self._announce_payload(s, w.id, itx.guild_id, announce_lang)
             channel = self.bot.get_partial_messageable(channel_id, guild_id=itx.guild_id)
             message = await channel.send(embed=embed, view=view)
-        except discord.HTTPException as exc:
+        except Exception as exc:
             # Nothing half-way: without an announcement the walkout is not registered.
             async with self.bot.db.begin() as s:
                 row = await walkouts_db.get(s, itx.guild_id, w.id)
                 if row is not None:
                     await s.delete(row)
+            if not isinstance(exc, discord.HTTPException):
+                raise
             log.warning("announcement failed in channel %s: %s", channel_id, exc)
             raise UserError("error.announce_failed", channel=f"<#{channel_id}>") from exc
         async with self.bot.db.begin() as s:
