@@ -62,3 +62,34 @@ async def test_announcement_channel_failure_leaves_nothing_behind(fake, world, b
         await fake.invoke(world.guild, world.mod, "walkout list", {"scope": "all"})
     ).final_message()
     assert embed_text(listing) == before
+
+
+async def test_a_bot_failure_before_the_announcement_leaves_no_walkout(
+    fake, world, bot, monkeypatch
+):
+    from cogs.walkouts.cog import Walkouts
+
+    itx = await fake.invoke(world.guild, world.mod, "setup timezone", {"zone": "America/Detroit"})
+    await itx.final_message()
+    listing = await (
+        await fake.invoke(world.guild, world.mod, "walkout list", {"scope": "all"})
+    ).final_message()
+    before = embed_text(listing)
+
+    async def broken(*args, **kwargs):
+        raise RuntimeError("renderer on fire")
+
+    monkeypatch.setattr(Walkouts, "_announce_payload", broken)
+    itx = await fake.invoke(
+        world.guild,
+        world.alice,
+        "walkout register",
+        {"school": "Half Way High", "city": "Detroit", "when": "2027-02-12 14:00"},
+    )
+    msg = await itx.final_message()
+    assert itx.ephemeral and "incident" in msg["content"]
+    monkeypatch.undo()
+    listing = await (
+        await fake.invoke(world.guild, world.mod, "walkout list", {"scope": "all"})
+    ).final_message()
+    assert embed_text(listing) == before
