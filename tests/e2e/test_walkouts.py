@@ -459,3 +459,24 @@ async def test_timezone_autocomplete_finds_zones_by_city(fake, configured):
     )
     await itx.first_response()
     assert itx.autocomplete_choices[0]["value"] == "America/Los_Angeles"
+
+
+async def test_every_message_the_bot_sends_disallows_mentions(fake, configured):
+    """Replies, follow-ups and posts all carry allowed_mentions with nothing allowed."""
+    w = configured
+    mark = len(fake.requests)
+    await register(fake, w, w.alice, school=unique("@here Academy"), when="2027-02-12 14:00")
+    wid = walkout_id_from(last_announcement(fake, w))
+    await (
+        await fake.invoke(w.guild, w.alice, "walkout info", {"walkout": str(wid)})
+    ).final_message()
+    bodies = []
+    for r in fake.requests[mark:]:
+        if r.method not in ("POST", "PATCH") or not isinstance(r.json, dict):
+            continue
+        body = r.json.get("data", r.json) if "/callback" in r.path else r.json
+        if isinstance(body, dict) and ("content" in body or "embeds" in body):
+            bodies.append((r.path, body))
+    assert len(bodies) >= 3  # deferred reply's follow-up, the announcement, the info reply
+    for path, body in bodies:
+        assert body.get("allowed_mentions") == {"parse": []}, path
