@@ -112,13 +112,29 @@ def neutralize(text: str) -> str:
     return _MENTION.sub("<" + ZWSP, text)
 
 
-def clean_field(value: str | None, *, field: str, max_len: int, required: bool) -> str | None:
+def has_mention(text: str) -> bool:
+    """True if ``text`` holds @everyone/@here or <@id>/<@&id>/<#id> mention syntax."""
+    return bool(_MASS_MENTION.search(text) or _MENTION.search(text))
+
+
+def clean_field(
+    value: str | None,
+    *,
+    field: str,
+    max_len: int,
+    required: bool,
+    allow_mentions: bool = True,
+) -> str | None:
     """Neutralize and strip one user-supplied field.
 
     Returns ``None`` for an empty optional field. Raises ``error.field.empty`` (field) for an
     empty required one and ``error.field.too_long`` (field, max, length) when the cleaned text,
-    zero-width spaces included, is longer than ``max_len``.
+    zero-width spaces included, is longer than ``max_len``. Names (a school, a city) have no
+    business holding mentions: with ``allow_mentions=False`` they raise ``error.field.mention``
+    (field) instead of being defused; free text is always defused, never refused.
     """
+    if not allow_mentions and value and has_mention(value):
+        raise UserError("error.field.mention", field=field)
     cleaned = neutralize(value or "").strip()
     if not cleaned:
         if required:

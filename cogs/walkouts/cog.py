@@ -238,10 +238,18 @@ class Walkouts(commands.Cog):
         assert itx.guild_id is not None
         lang = lang_of(itx)
         fields = {
-            "school": clean_field(school, field="school", max_len=SCHOOL_MAX, required=True),
-            "city": clean_field(city, field="city", max_len=CITY_MAX, required=True),
+            "school": clean_field(
+                school, field="school", max_len=SCHOOL_MAX, required=True, allow_mentions=False
+            ),
+            "city": clean_field(
+                city, field="city", max_len=CITY_MAX, required=True, allow_mentions=False
+            ),
             "meeting_point": clean_field(
-                meeting_point, field="meeting-point", max_len=MEETING_POINT_MAX, required=False
+                meeting_point,
+                field="meeting-point",
+                max_len=MEETING_POINT_MAX,
+                required=False,
+                allow_mentions=False,
             ),
             "details": clean_field(details, field="details", max_len=DETAILS_MAX, required=False),
         }
@@ -433,13 +441,19 @@ class Walkouts(commands.Cog):
         changes: dict[str, object] = {}
         if school is not None:
             changes["school"] = clean_field(
-                school, field="school", max_len=SCHOOL_MAX, required=True
+                school, field="school", max_len=SCHOOL_MAX, required=True, allow_mentions=False
             )
         if city is not None:
-            changes["city"] = clean_field(city, field="city", max_len=CITY_MAX, required=True)
+            changes["city"] = clean_field(
+                city, field="city", max_len=CITY_MAX, required=True, allow_mentions=False
+            )
         if meeting_point is not None:
             changes["meeting_point"] = clean_field(
-                meeting_point, field="meeting-point", max_len=MEETING_POINT_MAX, required=False
+                meeting_point,
+                field="meeting-point",
+                max_len=MEETING_POINT_MAX,
+                required=False,
+                allow_mentions=False,
             )
         if details is not None:
             changes["details"] = clean_field(

@@ -36,6 +36,8 @@ CASES = [
     ({"when": "2027-02-12 14:00", "details": "x" * 5000}, "too long: 5000 characters"),
     ({"when": "2027-02-12 14:00", "action": "No Such Action"}, "can't find the national action"),
     ({}, "Give a time"),
+    ({"when": "2027-02-12 14:00", "school": "@everyone walk out"}, "can't contain @everyone"),
+    ({"when": "2027-02-12 14:00", "city": "<@&123>"}, "can't contain @everyone"),
 ]
 
 
@@ -44,7 +46,7 @@ async def test_bad_register_is_refused_clearly_and_stores_nothing(fake, ready, o
     w = ready
     before_total = await count_walkouts(fake, w)
     before_posts = len(fake.messages(w.announcements.id))
-    opts = {"school": unique("Bad Input High"), "city": "Detroit", **options}
+    opts = {"school": unique("Bad Input High"), "city": "Detroit"} | options
     # check_values=False: also what a client that ignores max_length could send
     itx = await fake.invoke(w.guild, w.alice, "walkout register", opts, check_values=False)
     msg = await itx.final_message()

@@ -103,9 +103,16 @@ async def test_register_posts_announcement_with_discord_timestamps(fake, configu
 
 
 async def test_announcements_never_ping(fake, configured):
+    """Mentions typed into free text are defused and the post allows no mentions anyway."""
     w = configured
-    school = unique("@everyone High <@&123>")
-    await register(fake, w, w.alice, school=school, when="2027-02-12 14:00")
+    await register(
+        fake,
+        w,
+        w.alice,
+        school=unique("Pings High"),
+        when="2027-02-12 14:00",
+        details="Tell @everyone and <@&123> to come",
+    )
     posts = [
         r
         for r in fake.requests
@@ -113,8 +120,9 @@ async def test_announcements_never_ping(fake, configured):
     ]
     body = posts[-1].json
     assert body["allowed_mentions"] == {"parse": []}
-    title = body["embeds"][0]["title"]
-    assert "@everyone" not in title and "<@&123>" not in title
+    description = body["embeds"][0]["description"]
+    assert "@everyone" not in description and "<@&123>" not in description
+    assert "everyone" in description  # still readable, just defused
 
 
 async def test_national_action_is_the_same_local_time_everywhere(fake, configured):
@@ -465,7 +473,7 @@ async def test_every_message_the_bot_sends_disallows_mentions(fake, configured):
     """Replies, follow-ups and posts all carry allowed_mentions with nothing allowed."""
     w = configured
     mark = len(fake.requests)
-    await register(fake, w, w.alice, school=unique("@here Academy"), when="2027-02-12 14:00")
+    await register(fake, w, w.alice, school=unique("Here Academy"), when="2027-02-12 14:00")
     wid = walkout_id_from(last_announcement(fake, w))
     await (
         await fake.invoke(w.guild, w.alice, "walkout info", {"walkout": str(wid)})

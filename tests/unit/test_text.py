@@ -197,3 +197,20 @@ def test_clean_field_length_is_measured_after_cleaning() -> None:
     assert clean_field("  " + "x" * 100 + "  ", field="city", max_len=100, required=True) == (
         "x" * 100
     )
+
+
+@pytest.mark.parametrize("value", ["@everyone", "Hi @HERE", "<@123>", "<@!5>", "<@&9>", "<#7>"])
+def test_names_refuse_mentions(value):
+    with pytest.raises(UserError) as info:
+        clean_field(value, field="school", max_len=100, required=True, allow_mentions=False)
+    assert info.value.key == "error.field.mention" and info.value.fields == {"field": "school"}
+
+
+def test_names_without_mentions_pass_and_free_text_is_defused_not_refused():
+    assert (
+        clean_field("St. Mary's", field="school", max_len=100, required=True, allow_mentions=False)
+        == "St. Mary's"
+    )
+    assert "@\u200beveryone" in clean_field(
+        "@everyone", field="details", max_len=100, required=True
+    )
