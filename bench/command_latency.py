@@ -38,7 +38,7 @@ WALKOUTS = 1_000
 CALLS = 200
 WARMUP = 20
 SEED = 20270213
-BOT_PERMS = (1 << 10) | (1 << 11) | (1 << 14) | (1 << 33) | (1 << 44)
+BOT_PERMS = (1 << 10) | (1 << 11) | (1 << 14) | (1 << 44)  # as README.md asks
 CITIES = ["Detroit", "Ann Arbor", "Ypsilanti", "Dexter", "Royal Oak", "Canton", "Flint", "Lansing"]
 
 

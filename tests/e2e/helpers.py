@@ -12,12 +12,12 @@ SEND_MESSAGES = 1 << 11
 EMBED_LINKS = 1 << 14
 USE_APP_COMMANDS = 1 << 31
 MANAGE_GUILD = 1 << 5
-MANAGE_EVENTS = 1 << 33
 CREATE_EVENTS = 1 << 44
 
 MEMBER = VIEW_CHANNEL | SEND_MESSAGES | USE_APP_COMMANDS
 MODERATOR = MEMBER | MANAGE_GUILD
-BOT = VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS | CREATE_EVENTS | MANAGE_EVENTS
+# Exactly what README.md asks operators to grant: events need Create Events only.
+BOT = VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS | CREATE_EVENTS
 
 # "Now" for the whole session: the Monday before Thanksgiving 2026, noon UTC.
 NOW = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)
