@@ -8,6 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from cogs.actions.lookup import action_choices, find_action
 from cogs.actions.national import action_status, parse_action
 from cogs.common.errors import UserError
 from cogs.common.interactions import lang_of
@@ -104,15 +105,8 @@ class Actions(commands.Cog):
         require_moderator(itx)
         assert itx.guild_id is not None
         lang = lang_of(itx)
-        raw = action.strip().lstrip("#")
         async with self.bot.db.begin() as s:
-            target = None
-            if raw.isdigit() and len(raw) < 10:
-                target = await actions_db.get_for_guild(s, itx.guild_id, int(raw))
-            if target is None:
-                target = await actions_db.find_by_name(s, itx.guild_id, action.strip())
-            if target is None:
-                raise UserError("error.action.not_found", ref=fit(action, 60))
+            target = await find_action(s, itx.guild_id, action)
             name = target.name
             result = await actions_db.remove(s, itx.guild_id, target.id)
         if result == "shipped":
@@ -127,13 +121,9 @@ class Actions(commands.Cog):
     ) -> list[app_commands.Choice[str]]:
         if itx.guild_id is None:
             return []
-        needle = current.strip().lower()
         async with self.bot.db() as s:
             rows = await actions_db.list_for_guild(s, itx.guild_id)
         return [
-            app_commands.Choice(
-                name=fit(f"{a.name} · {a.local_date:%Y-%m-%d}", 100), value=str(a.id)
-            )
-            for a in rows
-            if a.guild_id is not None and needle in a.name.lower()
-        ][:25]
+            app_commands.Choice(name=name, value=value)
+            for name, value in action_choices(rows, current, own_only=True)
+        ]

@@ -18,6 +18,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from cogs.actions.lookup import action_choices, find_action
 from cogs.actions.national import check_registrable
 from cogs.common.errors import UserError
 from cogs.common.interactions import guild_lang_of, lang_of, user_error_text
@@ -54,6 +55,30 @@ PAGER_TIMEOUT = 600.0  # seconds; list buttons are removed after this (tokens li
 DEFAULT_DURATION = timedelta(hours=1)
 RSVP_REFRESH_DELAY = 0.75  # seconds a burst of RSVPs may gather before the announcement is edited
 Scope = Literal["upcoming", "past", "all"]
+
+
+# (catalog field name, max length, required, mentions allowed) per user-typed walkout field.
+# Names must not carry mentions; free text is defused instead (see clean_field).
+FIELD_RULES: dict[str, tuple[str, int, bool, bool]] = {
+    "school": ("school", SCHOOL_MAX, True, False),
+    "city": ("city", CITY_MAX, True, False),
+    "meeting_point": ("meeting-point", MEETING_POINT_MAX, False, False),
+    "details": ("details", DETAILS_MAX, False, True),
+}
+
+
+def clean_walkout_fields(**values: str | None) -> dict[str, str | None]:
+    """Clean the given walkout fields (None = not given, left out) with the same rules for
+    register and edit."""
+    out: dict[str, str | None] = {}
+    for key, value in values.items():
+        if value is None:
+            continue
+        field, max_len, required, mentions = FIELD_RULES[key]
+        out[key] = clean_field(
+            value, field=field, max_len=max_len, required=required, allow_mentions=mentions
+        )
+    return out
 
 
 def parse_walkout_ref(text: str) -> int:
@@ -110,17 +135,6 @@ class Walkouts(commands.Cog):
         if w is None:
             raise UserError("error.walkout.not_found", ref=fit(ref, 40))
         return w
-
-    async def _action(self, s: AsyncSession, guild_id: int, ref: str) -> NationalAction:
-        raw = ref.strip()
-        action = None
-        if raw.isdigit() and len(raw) < 10:
-            action = await actions_db.get_for_guild(s, guild_id, int(raw))
-        if action is None:
-            action = await actions_db.find_by_name(s, guild_id, raw)
-        if action is None:
-            raise UserError("error.action.not_found", ref=fit(ref, 60))
-        return action
 
     def _check_manage(self, itx: discord.Interaction, w: Walkout) -> None:
         mod = is_moderator(itx.permissions.value)
@@ -237,22 +251,9 @@ class Walkouts(commands.Cog):
     ) -> None:
         assert itx.guild_id is not None
         lang = lang_of(itx)
-        fields = {
-            "school": clean_field(
-                school, field="school", max_len=SCHOOL_MAX, required=True, allow_mentions=False
-            ),
-            "city": clean_field(
-                city, field="city", max_len=CITY_MAX, required=True, allow_mentions=False
-            ),
-            "meeting_point": clean_field(
-                meeting_point,
-                field="meeting-point",
-                max_len=MEETING_POINT_MAX,
-                required=False,
-                allow_mentions=False,
-            ),
-            "details": clean_field(details, field="details", max_len=DETAILS_MAX, required=False),
-        }
+        fields = {"meeting_point": None, "details": None} | clean_walkout_fields(
+            school=school, city=city, meeting_point=meeting_point, details=details
+        )
         config = await self.bot.guild_config.get(itx.guild_id)
         role_ids = [r.id for r in getattr(itx.user, "roles", [])]
         if not can_register(
@@ -265,7 +266,7 @@ class Walkouts(commands.Cog):
         action_row = None
         if action:
             async with self.bot.db() as s:
-                action_row = await self._action(s, itx.guild_id, action)
+                action_row = await find_action(s, itx.guild_id, action)
         parsed = self._resolve_start(when, action_row, zone)
         start = parsed.start if isinstance(parsed, When) else parsed
         channel_id = config.announcements_channel_id or itx.channel_id
@@ -438,34 +439,16 @@ class Walkouts(commands.Cog):
     ) -> None:
         assert itx.guild_id is not None
         lang = lang_of(itx)
-        changes: dict[str, object] = {}
-        if school is not None:
-            changes["school"] = clean_field(
-                school, field="school", max_len=SCHOOL_MAX, required=True, allow_mentions=False
-            )
-        if city is not None:
-            changes["city"] = clean_field(
-                city, field="city", max_len=CITY_MAX, required=True, allow_mentions=False
-            )
-        if meeting_point is not None:
-            changes["meeting_point"] = clean_field(
-                meeting_point,
-                field="meeting-point",
-                max_len=MEETING_POINT_MAX,
-                required=False,
-                allow_mentions=False,
-            )
-        if details is not None:
-            changes["details"] = clean_field(
-                details, field="details", max_len=DETAILS_MAX, required=False
-            )
+        changes: dict[str, object] = clean_walkout_fields(
+            school=school, city=city, meeting_point=meeting_point, details=details
+        )
         async with self.bot.db() as s:
             w = await self._walkout(s, itx.guild_id, walkout)
             self._check_manage(itx, w)
             if w.is_cancelled:
                 raise UserError("error.walkout.cancelled", id=w.id)
             zone = await self._zone(itx.guild_id, timezone, fallback=w.timezone)
-            action_row = await self._action(s, itx.guild_id, action) if action else None
+            action_row = await find_action(s, itx.guild_id, action) if action else None
         parsed: When | datetime | None = None
         if when or action_row is not None:
             parsed = self._resolve_start(when, action_row, zone)
@@ -628,17 +611,12 @@ class Walkouts(commands.Cog):
     ) -> list[app_commands.Choice[str]]:
         if itx.guild_id is None:
             return []
-        needle = current.strip().lower()
         async with self.bot.db() as s:
             rows = await actions_db.list_for_guild(s, itx.guild_id)
         return [
-            app_commands.Choice(
-                name=fit(f"{a.name} · {a.local_date:%Y-%m-%d} {a.local_time:%H:%M}", 100),
-                value=str(a.id),
-            )
-            for a in rows
-            if needle in a.name.lower()
-        ][:25]
+            app_commands.Choice(name=name, value=value)
+            for name, value in action_choices(rows, current)
+        ]
 
     @register.autocomplete("when")
     @edit.autocomplete("when")
