@@ -10,10 +10,10 @@ from discord.ext import commands
 
 from cogs.actions.lookup import action_choices, find_action
 from cogs.actions.national import action_status, parse_action
-from cogs.common.errors import UserError
 from cogs.common.interactions import lang_of
-from cogs.common.text import EMBED_DESCRIPTION_MAX, clean_field, fit
-from cogs.setup.cog import require_moderator
+from core.errors import UserError
+from core.permissions import require_moderator
+from core.text import EMBED_DESCRIPTION_MAX, clean_field, fit
 from db import actions as actions_db
 from db.models import ACTION_NAME_MAX, NationalAction
 from messages import t
@@ -82,7 +82,7 @@ class Actions(commands.Cog):
         date: app_commands.Range[str, 1, 20],
         time: app_commands.Range[str, 1, 20],
     ) -> None:
-        require_moderator(itx)
+        require_moderator(itx.permissions.value)
         assert itx.guild_id is not None
         lang = lang_of(itx)
         clean = clean_field(name, field="name", max_len=ACTION_NAME_MAX, required=True)
@@ -102,7 +102,7 @@ class Actions(commands.Cog):
     @action.command(name="remove", description="Remove one of this server's national actions")
     @app_commands.describe(action="The action to remove")
     async def remove(self, itx: discord.Interaction, action: str) -> None:
-        require_moderator(itx)
+        require_moderator(itx.permissions.value)
         assert itx.guild_id is not None
         lang = lang_of(itx)
         async with self.bot.db.begin() as s:

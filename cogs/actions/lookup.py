@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cogs.common.errors import UserError
-from cogs.common.text import AUTOCOMPLETE_CHOICES_MAX, CHOICE_NAME_MAX, fit
+from core.errors import UserError
+from core.text import AUTOCOMPLETE_CHOICES_MAX, CHOICE_NAME_MAX, fit
 from db import actions as actions_db
 from db.models import NationalAction
 

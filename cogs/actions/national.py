@@ -13,8 +13,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from cogs.common.errors import UserError
 from cogs.walkouts.when import wall_to_utc
+from core.errors import UserError
 
 __all__ = [
     "EARLIEST_OFFSET",

@@ -14,7 +14,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from cogs.common.errors import UserError
+from core.errors import UserError
 from messages import normalize_locale, t
 
 log = logging.getLogger(__name__)

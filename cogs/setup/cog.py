@@ -8,12 +8,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from cogs.common.errors import UserError
 from cogs.common.guild_config import GuildConfig
 from cogs.common.interactions import lang_of
-from cogs.common.permissions import is_moderator
 from cogs.setup.zones import resolve_zone, search_zones
 from cogs.walkouts.events import can_manage_events
+from core.errors import UserError
+from core.permissions import require_moderator
 from db import guilds as guilds_db
 from messages import t
 
@@ -21,12 +21,6 @@ if TYPE_CHECKING:
     from bot import WalkoutBot
 
 COLOR = discord.Colour(0x1565C0)
-
-
-def require_moderator(itx: discord.Interaction) -> None:
-    """Re-check Manage Server in code: admins can re-map command permissions per role."""
-    if not is_moderator(itx.permissions.value):
-        raise UserError("error.permission.moderator")
 
 
 def settings_embed(
@@ -77,7 +71,7 @@ class Setup(commands.Cog):
 
     @setup_group.command(name="show", description="Show this server's walkout-bot settings")
     async def show(self, itx: discord.Interaction) -> None:
-        require_moderator(itx)
+        require_moderator(itx.permissions.value)
         assert itx.guild_id is not None
         settings = await self.bot.guild_config.get(itx.guild_id)
         perms = itx.app_permissions
@@ -94,7 +88,7 @@ class Setup(commands.Cog):
     async def timezone(
         self, itx: discord.Interaction, zone: app_commands.Range[str, 1, 64]
     ) -> None:
-        require_moderator(itx)
+        require_moderator(itx.permissions.value)
         assert itx.guild_id is not None
         tz = resolve_zone(zone)
         async with self.bot.db.begin() as s:
@@ -121,7 +115,7 @@ class Setup(commands.Cog):
         announcements: discord.TextChannel,
         reports: discord.TextChannel | None = None,
     ) -> None:
-        require_moderator(itx)
+        require_moderator(itx.permissions.value)
         assert itx.guild_id is not None
         lang = lang_of(itx)
         for channel in (announcements, reports):
@@ -149,7 +143,7 @@ class Setup(commands.Cog):
     async def organizer_role(
         self, itx: discord.Interaction, role: discord.Role | None = None
     ) -> None:
-        require_moderator(itx)
+        require_moderator(itx.permissions.value)
         assert itx.guild_id is not None
         lang = lang_of(itx)
         if role is not None and role.is_default():

@@ -23,7 +23,7 @@ import zoneinfo
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from cogs.common.errors import UserError
+from core.errors import UserError
 
 __all__ = ["COMMON_US_ZONES", "all_zones", "is_legacy", "resolve_zone", "search_zones"]
 

@@ -15,11 +15,7 @@ from discord import app_commands
 from discord.ext import commands
 from sqlalchemy.exc import IntegrityError
 
-from cogs.common.errors import UserError
 from cogs.common.interactions import user_error_text
-from cogs.common.permissions import can_register, is_moderator
-from cogs.common.text import AUTOCOMPLETE_CHOICES_MAX, fit, neutralize
-from cogs.setup.cog import require_moderator
 from cogs.snippets import render
 from cogs.snippets.render import resolve_lang
 from cogs.snippets.store import (
@@ -30,6 +26,9 @@ from cogs.snippets.store import (
     to_snippet,
 )
 from cogs.snippets.views import AddSnippetModal, RetryView, TopicSelect, topic_view
+from core.errors import UserError
+from core.permissions import can_register, is_moderator, require_moderator
+from core.text import AUTOCOMPLETE_CHOICES_MAX, fit, neutralize
 from db import snippets as snippets_db
 from messages import t
 from messages.snippets import KINDS, Snippet, shipped_snippets
@@ -246,7 +245,7 @@ class Snippets(commands.Cog):
     async def add(
         self, itx: discord.Interaction, kind: str = "history", language: str | None = None
     ) -> None:
-        require_moderator(itx)
+        require_moderator(itx.permissions.value)
         if itx.guild_id is None:
             raise UserError("error.guild_only")
         modal = AddSnippetModal(
@@ -260,7 +259,7 @@ class Snippets(commands.Cog):
     async def submit_snippet(self, itx: discord.Interaction, modal: AddSnippetModal) -> None:
         """The /snippet add modal was sent: check, store, confirm with a preview; if refused,
         say why and offer to reopen the modal with what was typed."""
-        require_moderator(itx)
+        require_moderator(itx.permissions.value)
         if itx.guild_id is None:
             raise UserError("error.guild_only")
         draft = modal.draft()
@@ -319,7 +318,7 @@ class Snippets(commands.Cog):
     async def remove(
         self, itx: discord.Interaction, snippet: app_commands.Range[str, 1, TOPIC_MAX]
     ) -> None:
-        require_moderator(itx)
+        require_moderator(itx.permissions.value)
         if itx.guild_id is None:
             raise UserError("error.guild_only")
         slug = normalize_slug(snippet)

@@ -13,8 +13,8 @@ from collections.abc import Iterable, Sequence
 
 import discord
 
-from cogs.common import text as limits
-from cogs.common.text import fit, neutralize
+from core import text as limits
+from core.text import fit, neutralize
 from messages import DEFAULT_LANG, LANGS, t
 from messages.snippets import Snippet, sources_text
 from messages.snippets.search import fold

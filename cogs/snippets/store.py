@@ -12,8 +12,8 @@ import datetime as dt
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
-from cogs.common.errors import UserError
-from cogs.common.text import clean_field, fit, neutralize
+from core.errors import UserError
+from core.text import clean_field, fit, neutralize
 from db.models import GuildSnippet
 from db.snippets import KEYWORD_SEPARATOR, split_keywords
 from messages.snippets import (

@@ -16,15 +16,15 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from cogs.common.interactions import ErrorReportingView, cog_of, guarded, report_error
-from cogs.common.text import (
+from cogs.snippets.render import INDEX_LINE_TITLE_MAX, shown_lang
+from cogs.snippets.store import KEYWORDS_INPUT_MAX
+from core.text import (
     CHOICE_NAME_MAX,
     MODAL_TITLE_MAX,
     SELECT_OPTIONS_MAX,
     TEXT_INPUT_LABEL_MAX,
     fit,
 )
-from cogs.snippets.render import INDEX_LINE_TITLE_MAX, shown_lang
-from cogs.snippets.store import KEYWORDS_INPUT_MAX
 from db.models import SNIPPET_SLUG_MAX
 from messages import LANGS, t
 from messages.snippets import BODY_MAX, KINDS, SOURCE_LINE_MAX, TITLE_MAX, Snippet

@@ -20,16 +20,16 @@ from discord.ext import commands
 
 from cogs.actions.lookup import action_choices, find_action
 from cogs.actions.national import check_registrable
-from cogs.common.errors import UserError
 from cogs.common.interactions import guild_lang_of, lang_of, user_error_text
-from cogs.common.permissions import can_manage_walkout, can_register, is_moderator
-from cogs.common.pseudonym import member_key
-from cogs.common.text import CHOICE_VALUE_MAX, clean_field, fit
 from cogs.setup.zones import resolve_zone, search_zones
 from cogs.walkouts import events, render
 from cogs.walkouts.ics import walkout_ics
 from cogs.walkouts.views import CalendarButton, Pager, RsvpButton, announcement_view
 from cogs.walkouts.when import When, parse_when
+from core.errors import UserError
+from core.permissions import can_manage_walkout, can_register, is_moderator
+from core.pseudonym import member_key
+from core.text import CHOICE_VALUE_MAX, clean_field, fit
 from db import actions as actions_db
 from db import walkouts as walkouts_db
 from db.models import (

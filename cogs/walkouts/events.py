@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from cogs.common.interactions import guild_lang_of
-from cogs.common.text import fit
+from core.text import fit
 from db import guilds as guilds_db
 from db import walkouts as walkouts_db
 from db.models import Walkout

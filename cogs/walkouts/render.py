@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 
 import discord
 
-from cogs.common import text as limits
-from cogs.common.text import fit
 from cogs.walkouts.when import discord_timestamp
+from core import text as limits
+from core.text import fit
 from db.models import Walkout
 from messages import t
 

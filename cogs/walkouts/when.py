@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from dateparser.date import DateData, DateDataParser
 
-from cogs.common.errors import UserError
+from core.errors import UserError
 
 __all__ = [
     "MAX_YEARS_AHEAD",

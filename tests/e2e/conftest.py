@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pytest
 
 from bot import Settings, WalkoutBot, point_discord_at, prepare_database
-from cogs.common.clock import FrozenClock
+from core.clock import FrozenClock
 from fakediscord import FakeDiscord
 from tests.e2e.helpers import BOT, MEMBER, MODERATOR, NOW
 

@@ -17,11 +17,11 @@ async def test_get_missing_is_none(sessionmaker):
 async def test_get_or_create_is_idempotent(sessionmaker):
     """get_or_create makes one row with defaults and returns it again later."""
     async with sessionmaker.begin() as s:
-        first = await guilds.get_or_create(s, G1)
+        first = await guilds.get_or_create(s, G1, now=NOW)
         assert first.timezone is None
         assert first.created_at.tzinfo is UTC
     async with sessionmaker.begin() as s:
-        again = await guilds.get_or_create(s, G1)
+        again = await guilds.get_or_create(s, G1, now=NOW)
         assert again.guild_id == G1
         assert again.created_at == first.created_at
 
@@ -103,7 +103,7 @@ async def test_get_or_create_survives_a_concurrent_create(sessionmaker):
             return None if looks == 1 else await real_get(*args, **kwargs)
 
         s.get = stale_first_look
-        row = await guilds.get_or_create(s, gid)
+        row = await guilds.get_or_create(s, gid, now=NOW)
         assert row.timezone == "America/Detroit"
         await guilds.note_events(s, gid, "setup.events.limit", now=NOW)
     async with sessionmaker() as s:

@@ -13,7 +13,7 @@ from cogs.actions.national import (
     check_registrable,
     parse_action,
 )
-from cogs.common.errors import UserError
+from core.errors import UserError
 
 DETROIT = ZoneInfo("America/Detroit")
 LA = ZoneInfo("America/Los_Angeles")

@@ -1,11 +1,11 @@
-"""Unit tests for cogs.common.permissions: who may moderate, register and manage walkouts."""
+"""Unit tests for core.permissions: who may moderate, register and manage walkouts."""
 
 from __future__ import annotations
 
 import discord
 import pytest
 
-from cogs.common.permissions import (
+from core.permissions import (
     ADMINISTRATOR,
     MANAGE_GUILD,
     can_manage_walkout,

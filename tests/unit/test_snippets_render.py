@@ -8,12 +8,12 @@ from datetime import date
 import discord
 import pytest
 
-from cogs.common import text as limits
-from cogs.common.errors import UserError
 from cogs.snippets import render
 from cogs.snippets.render import resolve_lang, supported_lang
 from cogs.snippets.store import check_new_snippet, find_topic, normalize_slug
 from cogs.snippets.views import AddSnippetModal, topic_options, topic_view
+from core import text as limits
+from core.errors import UserError
 from db import models
 from messages import LANGS, t
 from messages import snippets as content

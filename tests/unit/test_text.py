@@ -1,12 +1,12 @@
-"""Unit tests for cogs.common.text: limits, fit(), neutralize(), clean_field()."""
+"""Unit tests for core.text: limits, fit(), neutralize(), clean_field()."""
 
 from __future__ import annotations
 
 import pytest
 
-from cogs.common import text
-from cogs.common.errors import UserError
-from cogs.common.text import ELLIPSIS, ZWSP, clean_field, fit, neutralize
+from core import text
+from core.errors import UserError
+from core.text import ELLIPSIS, ZWSP, clean_field, fit, neutralize
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from cogs.common.errors import UserError
 from cogs.walkouts import when as when_module
 from cogs.walkouts.when import (
     When,
@@ -18,6 +17,7 @@ from cogs.walkouts.when import (
     parse_when,
     wall_to_utc,
 )
+from core.errors import UserError
 
 NY = ZoneInfo("America/New_York")
 DETROIT = ZoneInfo("America/Detroit")

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from cogs.common.errors import UserError
 from cogs.setup.zones import COMMON_US_ZONES, all_zones, is_legacy, resolve_zone, search_zones
+from core.errors import UserError
 
 
 def test_common_zones_exist() -> None:

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from core.errors import UserError
+
 __all__ = [
     "ADMINISTRATOR",
     "MANAGE_GUILD",
     "can_manage_walkout",
     "can_register",
     "is_moderator",
+    "require_moderator",
 ]
 
 ADMINISTRATOR = 1 << 3
@@ -26,6 +29,13 @@ def is_moderator(perms_value: int) -> bool:
     """Return whether a member's permission bits (``Permissions.value``) make them a moderator:
     Manage Server or Administrator."""
     return bool(perms_value & (MANAGE_GUILD | ADMINISTRATOR))
+
+
+def require_moderator(perms_value: int) -> None:
+    """Raise ``error.permission.moderator`` unless the bits make a moderator. Handlers call it
+    on every moderator command: admins can re-map command permissions per role."""
+    if not is_moderator(perms_value):
+        raise UserError("error.permission.moderator")
 
 
 def can_register(*, is_mod: bool, role_ids: Iterable[int], organizer_role_id: int | None) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from cogs.common.errors import UserError
+from core.errors import UserError
 
 __all__ = [
     "AUTHOR_NAME_MAX",
