@@ -29,10 +29,10 @@ from discord.gateway import DiscordWebSocket
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from cogs import EXTENSIONS
-from cogs.common.clock import Clock, system_clock
 from cogs.common.guild_config import GuildConfigCache
 from cogs.common.interactions import WalkoutTree
 from cogs.common.translator import CatalogTranslator
+from core.clock import Clock, system_clock
 
 log = logging.getLogger("walkout")
 

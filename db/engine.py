@@ -2,7 +2,19 @@
 
 SQLite is the default store (one file under the data directory); everything here also works
 with PostgreSQL (``postgresql+asyncpg://...``): the SQLite tuning is applied only when the URL is
-SQLite, and the query modules use dialect-neutral SQL only.
+SQLite, and the query modules use SQL that means the same on both.
+
+Transactions on SQLite are real (SQLAlchemy's documented recipe for pysqlite/aiosqlite): the
+driver's own transaction handling is switched off (``isolation_level = None``) and the engine
+emits ``BEGIN`` itself when a transaction starts. Without it, Python's sqlite3 defers ``BEGIN``
+to the first write, so reads run outside the transaction, and releasing the outermost SAVEPOINT
+commits: a row inserted in ``begin_nested()`` could outlive its outer rollback.
+
+:class:`Database` hands out two kinds of sessions: ``db()`` for reading (``BEGIN`` deferred:
+readers never wait for writers under WAL) and ``db.begin()`` for a write transaction
+(``BEGIN IMMEDIATE`` on SQLite: it takes the write lock up front, waiting up to the busy timeout
+for another writer, so a read-then-write transaction can never fail half-way on a stale
+snapshot).
 """
 
 from __future__ import annotations
@@ -11,6 +23,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
 
@@ -32,10 +45,11 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 # Applied to every new SQLite connection. WAL lets readers run while the bot writes; NORMAL
 # sync is durable enough under WAL; busy_timeout waits for a lock instead of failing at once.
+BUSY_TIMEOUT_MS = 5000
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA foreign_keys=ON",
-    "PRAGMA busy_timeout=5000",
+    f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
     "PRAGMA synchronous=NORMAL",
 )
 
@@ -64,7 +78,13 @@ def _sqlite_lower(value: str | None) -> str | None:
     return None if value is None else value.lower()
 
 
+SQLITE_BEGIN_OPTION = "sqlite_begin"
+"""Execution option naming the ``BEGIN`` mode of a transaction (``IMMEDIATE`` for writers)."""
+
+
 def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Switch off the driver's implicit transactions; _on_sqlite_begin emits BEGIN instead.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     try:
         for pragma in SQLITE_PRAGMAS:
@@ -77,19 +97,56 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.create_function("lower", 1, _sqlite_lower, deterministic=True)
 
 
+def _on_sqlite_begin(connection: Any) -> None:
+    mode = connection.get_execution_options().get(SQLITE_BEGIN_OPTION, "")
+    connection.exec_driver_sql(f"BEGIN {mode}".rstrip())
+
+
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
-    """An async engine; for SQLite, creates the file's folder and tunes every connection."""
+    """An async engine; for SQLite, creates the file's folder, tunes every connection and makes
+    transactions real (see the module docstring)."""
     # hide_parameters: errors and logs never carry the values people typed (or user ids).
     engine = create_async_engine(url, echo=echo, hide_parameters=True)
     if is_sqlite(url):
         ensure_sqlite_dir(url)
         event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
+        event.listen(engine.sync_engine, "begin", _on_sqlite_begin)
     return engine
 
 
-def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """Sessions whose objects stay usable after commit (no implicit refresh IO under asyncio)."""
-    return async_sessionmaker(engine, expire_on_commit=False)
+class Database:
+    """Sessions for the bot: ``async with db() as s`` to read, ``async with db.begin() as s``
+    for one write transaction (committed on exit, rolled back on an exception).
+
+    Objects stay usable after commit (``expire_on_commit=False``: no implicit refresh IO under
+    asyncio).
+    """
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self._read = async_sessionmaker(engine, expire_on_commit=False)
+        writer = engine.execution_options(**{SQLITE_BEGIN_OPTION: "IMMEDIATE"})
+        self._write = async_sessionmaker(writer, expire_on_commit=False)
+
+    def __call__(self) -> AsyncSession:
+        """A session for reading (it may write too, but then prefer :meth:`begin`)."""
+        return self._read()
+
+    def begin(self) -> AbstractAsyncContextManager[AsyncSession]:
+        """A session inside one write transaction; on SQLite it holds the write lock."""
+        return self._write.begin()
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def create_sessionmaker(engine: AsyncEngine) -> Database:
+    """The :class:`Database` over ``engine``."""
+    return Database(engine)
 
 
 def alembic_config(url: str) -> Config:

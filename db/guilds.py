@@ -4,30 +4,27 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import GuildSettings
+from db.sql import insert_or_ignore
 
 
 async def get(s: AsyncSession, guild_id: int) -> GuildSettings | None:
     return await s.get(GuildSettings, guild_id)
 
 
-async def get_or_create(s: AsyncSession, guild_id: int) -> GuildSettings:
+async def get_or_create(s: AsyncSession, guild_id: int, *, now: datetime) -> GuildSettings:
     """The server's row, created if missing. Safe when two requests create it at once: the
-    insert runs in a savepoint, and losing the race just means reading the winner's row."""
+    insert is one ``INSERT … ON CONFLICT DO NOTHING``, so the loser simply reads the winner's
+    row; no savepoint, no IntegrityError."""
     settings = await s.get(GuildSettings, guild_id)
     if settings is not None:
         return settings
-    try:
-        async with s.begin_nested():
-            settings = GuildSettings(guild_id=guild_id)
-            s.add(settings)
-    except IntegrityError:
-        settings = await s.get(GuildSettings, guild_id, populate_existing=True)
-        if settings is None:  # pragma: no cover - the conflicting row cannot vanish
-            raise
+    await s.execute(insert_or_ignore(s, GuildSettings).values(guild_id=guild_id, created_at=now))
+    settings = await s.get(GuildSettings, guild_id)
+    if settings is None:  # pragma: no cover - the row was just inserted or already there
+        raise RuntimeError(f"settings row of guild {guild_id} vanished")
     return settings
 
 
@@ -35,7 +32,7 @@ async def set_timezone(
     s: AsyncSession, guild_id: int, zone: str, *, now: datetime
 ) -> GuildSettings:
     """Store the server's IANA zone name (validated by the caller)."""
-    settings = await get_or_create(s, guild_id)
+    settings = await get_or_create(s, guild_id, now=now)
     settings.timezone = zone
     settings.updated_at = now
     await s.flush()
@@ -50,7 +47,7 @@ async def set_channels(
     reports_id: int | None,
     now: datetime,
 ) -> GuildSettings:
-    settings = await get_or_create(s, guild_id)
+    settings = await get_or_create(s, guild_id, now=now)
     settings.announcements_channel_id = announcements_id
     settings.reports_channel_id = reports_id
     settings.updated_at = now
@@ -61,7 +58,7 @@ async def set_channels(
 async def set_organizer_role(
     s: AsyncSession, guild_id: int, role_id: int | None, *, now: datetime
 ) -> GuildSettings:
-    settings = await get_or_create(s, guild_id)
+    settings = await get_or_create(s, guild_id, now=now)
     settings.organizer_role_id = role_id
     settings.updated_at = now
     await s.flush()
@@ -76,7 +73,7 @@ async def note_events(
     Not a settings edit, so ``updated_at`` is left alone; ``events_note_at`` records when the
     note was last set or cleared.
     """
-    settings = await get_or_create(s, guild_id)
+    settings = await get_or_create(s, guild_id, now=now)
     settings.events_note = note
     settings.events_note_at = now
     await s.flush()

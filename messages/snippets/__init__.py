@@ -24,7 +24,7 @@ from typing import Any
 
 import yaml
 
-from cogs.common.text import (
+from core.text import (
     EMBED_DESCRIPTION_MAX,
     EMBED_TITLE_MAX,
     EMBED_TOTAL_MAX,

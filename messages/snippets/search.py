@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from cogs.common.text import AUTOCOMPLETE_CHOICES_MAX, CHOICE_NAME_MAX, fit
+from core.text import AUTOCOMPLETE_CHOICES_MAX, CHOICE_NAME_MAX, fit
 from messages import normalize_locale
 from messages.snippets import Snippet
 
