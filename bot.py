@@ -26,13 +26,13 @@ import discord
 import yarl
 from discord.ext import commands
 from discord.gateway import DiscordWebSocket
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from cogs import EXTENSIONS
-from cogs.common.guild_config import GuildConfigCache
 from cogs.common.interactions import WalkoutTree
+from cogs.common.services import Services
 from cogs.common.translator import CatalogTranslator
 from core.clock import Clock, system_clock
+from db.engine import Database
 
 log = logging.getLogger("walkout")
 
@@ -150,15 +150,14 @@ def intents() -> discord.Intents:
 
 
 class WalkoutBot(commands.Bot):
-    """The bot: owns the database sessions, the clock and the pseudonym key the cogs use."""
+    """The bot: carries the :class:`Services` (database, clock, pseudonym key, settings cache)
+    its cogs receive, and owns their lifetime."""
 
     def __init__(
         self,
         *,
         settings: Settings,
-        engine: AsyncEngine,
-        sessionmaker: async_sessionmaker[AsyncSession],
-        clock: Clock = system_clock,
+        services: Services,
         sync_commands: bool = True,
     ) -> None:
         super().__init__(
@@ -169,11 +168,7 @@ class WalkoutBot(commands.Bot):
             allowed_mentions=discord.AllowedMentions.none(),
         )
         self.settings = settings
-        self.engine = engine
-        self.db = sessionmaker
-        self.guild_config = GuildConfigCache(sessionmaker)
-        self.clock = clock
-        self.secret = settings.secret
+        self.services = services
         self.sync_commands = sync_commands
         self.synced = asyncio.Event()
 
@@ -185,10 +180,12 @@ class WalkoutBot(commands.Bot):
             point_discord_at(None, data["url"])
 
     async def setup_hook(self) -> None:
+        from cogs.walkouts.service import sweep_pending
         from cogs.walkouts.when import warm_up
 
         # dateparser builds its language data on first use; do it now, not in a 3 s window.
         await asyncio.to_thread(warm_up)
+        await sweep_pending(self.services.db, now=self.services.clock())
         await self.tree.set_translator(CatalogTranslator())
         for ext in EXTENSIONS:
             await self.load_extension(ext)
@@ -211,18 +208,20 @@ class WalkoutBot(commands.Bot):
 
     async def close(self) -> None:
         await super().close()
-        await self.engine.dispose()
+        await self.services.db.dispose()
 
 
-async def prepare_database(
-    settings: Settings,
-) -> tuple[AsyncEngine, async_sessionmaker[AsyncSession]]:
-    """Apply migrations, then open the engine the bot uses."""
-    from db.engine import create_engine, create_sessionmaker, upgrade
+async def prepare_database(settings: Settings) -> Database:
+    """Apply migrations, then open the database the bot uses."""
+    from db.engine import create_engine, upgrade
 
     await upgrade(settings.database_url)
-    engine = create_engine(settings.database_url)
-    return engine, create_sessionmaker(engine)
+    return Database(create_engine(settings.database_url))
+
+
+def build_services(settings: Settings, db: Database, *, clock: Clock = system_clock) -> Services:
+    """The one object every cog receives (see ``cogs/common/services.py``)."""
+    return Services.create(db, clock=clock, secret=settings.secret)
 
 
 def check_content() -> list[str]:
@@ -247,8 +246,8 @@ async def run_bot(settings: Settings) -> int:
         return EXIT_CONFIG
     settings = with_secret(settings)
     point_discord_at(settings.api_base, settings.gateway_url)
-    engine, sessionmaker = await prepare_database(settings)
-    bot = WalkoutBot(settings=settings, engine=engine, sessionmaker=sessionmaker)
+    db = await prepare_database(settings)
+    bot = WalkoutBot(settings=settings, services=build_services(settings, db))
     try:
         async with bot:
             await bot.start(token)

@@ -6,7 +6,7 @@ can't be removed; a server's own actions are visible only to that server.
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, datetime, time
 from typing import Literal
 
 from sqlalchemy import ColumnElement, case, delete, func, inspect, or_, select, update
@@ -54,10 +54,20 @@ async def find_by_name(s: AsyncSession, guild_id: int, name: str) -> NationalAct
 
 
 async def add(
-    s: AsyncSession, guild_id: int, *, name: str, local_date: date, local_time: time
+    s: AsyncSession,
+    guild_id: int,
+    *,
+    name: str,
+    local_date: date,
+    local_time: time,
+    now: datetime,
 ) -> NationalAction:
     action = NationalAction(
-        guild_id=guild_id, name=name.strip(), local_date=local_date, local_time=local_time
+        guild_id=guild_id,
+        name=name.strip(),
+        local_date=local_date,
+        local_time=local_time,
+        created_at=now,
     )
     s.add(action)
     await s.flush()

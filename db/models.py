@@ -1,8 +1,12 @@
 """Typed SQLAlchemy 2 models. Dialect-neutral: the same schema runs on SQLite and PostgreSQL.
 
 Privacy rules baked into the schema: no immigration status anywhere; RSVPs store a keyed hash
-of the member (never the raw Discord user id); the registrant id is kept only so the registrant
-can edit or cancel, and is nulled when they delete their data.
+of the member (never the raw Discord user id) and no time; the registrant id is kept only so the
+registrant can edit or cancel, and is nulled when they delete their data.
+
+Every ``created_at`` is written by the application from the injected clock (no database
+default): features compare these stamps with that clock (exports "since", retention), so both
+must be the same clock. Status columns carry CHECK constraints listing their values.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from typing import Annotated
 
 from sqlalchemy import (
     BigInteger,
+    CheckConstraint,
     Date,
     ForeignKey,
     Index,
@@ -20,7 +25,6 @@ from sqlalchemy import (
     String,
     Time,
     UniqueConstraint,
-    func,
 )
 from sqlalchemy.ext.asyncio import AsyncAttrs
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -29,7 +33,7 @@ from db.types import UTCDateTime
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
     "ck": "ck_%(table_name)s_%(constraint_name)s",
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
@@ -56,7 +60,21 @@ SNIPPET_KEYWORDS_MAX = 410
 ID_MAX = 2**31 - 1
 
 Snowflake = Annotated[int, mapped_column(BigInteger)]
-Created = Annotated[datetime, mapped_column(UTCDateTime(), server_default=func.current_timestamp())]
+Created = Annotated[datetime, mapped_column(UTCDateTime())]
+
+# Walkout statuses. ``pending``: stored, announcement not posted yet (invisible to members;
+# removed if the announcement fails, swept at start-up if left behind by a crash).
+WALKOUT_PENDING = "pending"
+WALKOUT_SCHEDULED = "scheduled"
+WALKOUT_CANCELLED = "cancelled"
+WALKOUT_STATUSES: tuple[str, ...] = (WALKOUT_PENDING, WALKOUT_SCHEDULED, WALKOUT_CANCELLED)
+SNIPPET_KINDS: tuple[str, ...] = ("rights", "history")
+
+
+def one_of(column: str, values: tuple[str, ...], name: str) -> CheckConstraint:
+    """``CHECK (column IN (...))`` named ``ck_<table>_<name>`` by the naming convention."""
+    listed = ", ".join(f"'{value}'" for value in values)
+    return CheckConstraint(f"{column} IN ({listed})", name=name)
 
 
 class Base(AsyncAttrs, DeclarativeBase):
@@ -98,7 +116,10 @@ class Walkout(Base):
     """A planned walkout at one school, stored with its start in UTC and its IANA zone."""
 
     __tablename__ = "walkouts"
-    __table_args__ = (Index("ix_walkouts_guild_start", "guild_id", "starts_at"),)
+    __table_args__ = (
+        Index("ix_walkouts_guild_start", "guild_id", "starts_at"),
+        one_of("status", WALKOUT_STATUSES, "status"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     guild_id: Mapped[int] = mapped_column(BigInteger)
@@ -113,7 +134,7 @@ class Walkout(Base):
         ForeignKey("national_actions.id", ondelete="SET NULL")
     )
     registrant_id: Mapped[int | None] = mapped_column(BigInteger)
-    status: Mapped[str] = mapped_column(String(16), default="scheduled")
+    status: Mapped[str] = mapped_column(String(16))
     cancel_reason: Mapped[str | None] = mapped_column(String(REASON_MAX))
     channel_id: Mapped[int | None] = mapped_column(BigInteger)
     message_id: Mapped[int | None] = mapped_column(BigInteger)
@@ -128,7 +149,7 @@ class Walkout(Base):
 
     @property
     def is_cancelled(self) -> bool:
-        return self.status == "cancelled"
+        return self.status == WALKOUT_CANCELLED
 
 
 class Rsvp(Base):
@@ -140,7 +161,6 @@ class Rsvp(Base):
         ForeignKey("walkouts.id", ondelete="CASCADE"), primary_key=True
     )
     member_key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    created_at: Mapped[Created]
 
     walkout: Mapped[Walkout] = relationship(back_populates="rsvps", lazy="raise")
 
@@ -154,7 +174,10 @@ class GuildSnippet(Base):
     __tablename__ = "guild_snippets"
     # The unique (guild_id, slug) index also serves "all of this server's snippets": no second
     # index on guild_id alone.
-    __table_args__ = (UniqueConstraint("guild_id", "slug"),)
+    __table_args__ = (
+        UniqueConstraint("guild_id", "slug"),
+        one_of("kind", SNIPPET_KINDS, "kind"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     guild_id: Mapped[int] = mapped_column(BigInteger)

@@ -59,12 +59,11 @@ async def add(
     body: str,
     source: str,
     keywords: Iterable[str] = (),
-    now: datetime | None = None,
+    now: datetime,
 ) -> GuildSnippet:
-    """Insert a snippet (already validated by the caller).
+    """Insert a snippet (already validated by the caller), stamped ``created_at = now``.
 
-    ``now`` (aware) stamps ``created_at``; without it the database's clock does. A slug the
-    server already uses fails the unique constraint (``IntegrityError`` at flush).
+    A slug the server already uses fails the unique constraint (``IntegrityError`` at flush).
     """
     row = GuildSnippet(
         guild_id=guild_id,
@@ -75,13 +74,10 @@ async def add(
         body=body,
         source=source,
         keywords=join_keywords(keywords),
+        created_at=now,
     )
-    if now is not None:
-        row.created_at = now
     s.add(row)
     await s.flush()
-    if now is None:
-        await s.refresh(row, ["created_at"])  # the server default, without lazy IO later
     return row
 
 

@@ -1,7 +1,13 @@
 """Walkouts and their RSVPs.
 
 Every lookup that takes a ``guild_id`` is scoped to that server: a walkout id from another server
-behaves as if it did not exist. Functions never commit; the caller owns the transaction.
+behaves as if it did not exist. A ``pending`` walkout (stored, not announced yet) is invisible to
+every lookup but the lifecycle's own. Functions never commit; the caller owns the transaction.
+
+Writes that depend on a walkout's state are single conditional statements
+(``UPDATE … WHERE id = :id AND guild_id = :g AND status = 'scheduled'``): when two requests race,
+exactly one changes the row and the other learns it lost (``None`` / ``False``), on SQLite and
+PostgreSQL alike.
 
 "Upcoming" means ``starts_at >= now`` everywhere in this module (an ongoing walkout counts as
 past). Text matching is case-insensitive substring matching with LIKE wildcards escaped, on
@@ -21,7 +27,6 @@ from sqlalchemy import (
     case,
     delete,
     func,
-    insert,
     or_,
     select,
 )
@@ -30,10 +35,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from db import actions
-from db.models import ID_MAX, NationalAction, Rsvp, Walkout
+from db.models import (
+    ID_MAX,
+    WALKOUT_CANCELLED,
+    WALKOUT_PENDING,
+    WALKOUT_SCHEDULED,
+    NationalAction,
+    Rsvp,
+    Walkout,
+)
+from db.sql import insert_or_ignore
 
-SCHEDULED = "scheduled"
-CANCELLED = "cancelled"
+PENDING = WALKOUT_PENDING
+SCHEDULED = WALKOUT_SCHEDULED
+CANCELLED = WALKOUT_CANCELLED
 
 Scope = Literal["upcoming", "past", "all"]
 SCOPES: tuple[Scope, ...] = ("upcoming", "past", "all")
@@ -57,6 +72,15 @@ EDITABLE: frozenset[str] = frozenset(WalkoutEdit.__annotations__)
 
 def _rowcount(result: Any) -> int:
     return max(cast(CursorResult[Any], result).rowcount, 0)
+
+
+def _announced() -> ColumnElement[bool]:
+    """Walkouts members may see: announced (scheduled) or cancelled, never pending."""
+    return Walkout.status != PENDING
+
+
+def _this(guild_id: int, walkout_id: int) -> list[ColumnElement[bool]]:
+    return [Walkout.id == walkout_id, Walkout.guild_id == guild_id]
 
 
 async def _visible_action(
@@ -83,8 +107,10 @@ async def create(
     details: str | None,
     action_id: int | None,
     registrant_id: int | None,
+    now: datetime,
+    status: str = PENDING,
 ) -> Walkout:
-    """Insert a scheduled walkout; ``walkout.action`` is loaded, ``rsvps`` is not.
+    """Insert a walkout, ``pending`` unless told otherwise; ``walkout.action`` is loaded.
 
     Raises ValueError if ``action_id`` names an action the server can't see.
     """
@@ -100,22 +126,63 @@ async def create(
         details=details,
         action=action,
         registrant_id=registrant_id,
-        status=SCHEDULED,
+        status=status,
+        created_at=now,
     )
     s.add(walkout)
     await s.flush()
     return walkout
 
 
-async def get(s: AsyncSession, guild_id: int, walkout_id: int) -> Walkout | None:
-    """The server's walkout with its action loaded, or None (also for other servers' ids)."""
+async def mark_scheduled(
+    s: AsyncSession, guild_id: int, walkout_id: int, *, channel_id: int, message_id: int
+) -> bool:
+    """``pending`` -> ``scheduled`` once its announcement exists; False if it was not pending
+    (swept meanwhile)."""
+    result = await s.execute(
+        sql_update(Walkout)
+        .where(*_this(guild_id, walkout_id), Walkout.status == PENDING)
+        .values(status=SCHEDULED, channel_id=channel_id, message_id=message_id)
+        .execution_options(synchronize_session=False)
+    )
+    return _rowcount(result) == 1
+
+
+async def discard_pending(s: AsyncSession, guild_id: int, walkout_id: int) -> bool:
+    """Delete the walkout if it is still ``pending`` (its announcement failed)."""
+    result = await s.execute(
+        delete(Walkout)
+        .where(*_this(guild_id, walkout_id), Walkout.status == PENDING)
+        .execution_options(synchronize_session=False)
+    )
+    return _rowcount(result) == 1
+
+
+async def sweep_pending(s: AsyncSession, *, created_before: datetime) -> int:
+    """Delete every ``pending`` walkout created before the given instant (a crash left it
+    half-registered); returns how many."""
+    result = await s.execute(
+        delete(Walkout)
+        .where(Walkout.status == PENDING, Walkout.created_at < created_before)
+        .execution_options(synchronize_session=False)
+    )
+    return _rowcount(result)
+
+
+async def get(
+    s: AsyncSession, guild_id: int, walkout_id: int, *, fresh: bool = False
+) -> Walkout | None:
+    """The server's announced walkout with its action loaded, or None (also for other servers'
+    ids and pending walkouts). ``fresh`` overwrites a copy already in the session."""
     if not 0 < walkout_id <= ID_MAX:
         return None
     stmt = (
         select(Walkout)
         .options(joinedload(Walkout.action))
-        .where(Walkout.id == walkout_id, Walkout.guild_id == guild_id)
+        .where(*_this(guild_id, walkout_id), _announced())
     )
+    if fresh:
+        stmt = stmt.execution_options(populate_existing=True)
     return await s.scalar(stmt)
 
 
@@ -131,7 +198,7 @@ def _page_query(
     if scope not in SCOPES:
         raise ValueError(f"unknown scope {scope!r}")
     is_upcoming = Walkout.starts_at >= now
-    filters: list[ColumnElement[bool]] = [Walkout.guild_id == guild_id]
+    filters: list[ColumnElement[bool]] = [Walkout.guild_id == guild_id, _announced()]
     if scope == "upcoming":
         filters.append(is_upcoming)
         order: list[Any] = [Walkout.starts_at.asc(), Walkout.id.asc()]
@@ -242,7 +309,8 @@ async def get_with_rsvps(
     stmt = (
         select(Walkout, _rsvp_count())
         .options(joinedload(Walkout.action))
-        .where(Walkout.id == walkout_id, Walkout.guild_id == guild_id)
+        .where(*_this(guild_id, walkout_id), _announced())
+        .execution_options(populate_existing=True)
     )
     row = (await s.execute(stmt)).first()
     return (row[0], int(row[1])) if row else None
@@ -266,7 +334,7 @@ async def search(
     not loaded.
     """
     text = text.strip()
-    filters: list[ColumnElement[bool]] = [Walkout.guild_id == guild_id]
+    filters: list[ColumnElement[bool]] = [Walkout.guild_id == guild_id, _announced()]
     order: list[Any] = []
     if text:
         matches = [
@@ -290,70 +358,94 @@ async def search(
 
 
 async def update(
-    s: AsyncSession, walkout: Walkout, *, now: datetime, **fields: Unpack[WalkoutEdit]
-) -> Walkout:
-    """Change editable fields (see :class:`WalkoutEdit`) and stamp ``updated_at``.
+    s: AsyncSession,
+    guild_id: int,
+    walkout_id: int,
+    *,
+    now: datetime,
+    **fields: Unpack[WalkoutEdit],
+) -> Walkout | None:
+    """Change editable fields (see :class:`WalkoutEdit`) of a *scheduled* walkout and stamp
+    ``updated_at``, in one conditional statement; return the walkout as it is now, or None when
+    it is not scheduled (cancelled meanwhile, or unknown).
 
     Raises TypeError for any other field, ValueError for an action the server can't see.
     """
     unknown = set(fields) - EDITABLE
     if unknown:
         raise TypeError(f"not editable: {', '.join(sorted(unknown))}")
-    s.add(walkout)
-    values = dict(fields)
-    if "action_id" in values:
-        action_id = values.pop("action_id")
-        walkout.action = await _visible_action(s, walkout.guild_id, action_id)
-        walkout.action_id = action_id
-    for name, value in values.items():
-        setattr(walkout, name, value)
-    walkout.updated_at = now
-    await s.flush()
-    return walkout
+    if "action_id" in fields:
+        await _visible_action(s, guild_id, fields["action_id"])
+    result = await s.execute(
+        sql_update(Walkout)
+        .where(*_this(guild_id, walkout_id), Walkout.status == SCHEDULED)
+        .values(**fields, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if _rowcount(result) != 1:
+        return None
+    return await get(s, guild_id, walkout_id, fresh=True)
 
 
 async def cancel(
-    s: AsyncSession, walkout: Walkout, *, reason: str | None, now: datetime
-) -> Walkout:
-    s.add(walkout)
-    walkout.status = CANCELLED
-    walkout.cancel_reason = reason
-    walkout.updated_at = now
-    await s.flush()
-    return walkout
+    s: AsyncSession, guild_id: int, walkout_id: int, *, reason: str | None, now: datetime
+) -> Walkout | None:
+    """Cancel a *scheduled* walkout in one conditional statement; the walkout as it is now, or
+    None when it was not scheduled (already cancelled, or unknown)."""
+    result = await s.execute(
+        sql_update(Walkout)
+        .where(*_this(guild_id, walkout_id), Walkout.status == SCHEDULED)
+        .values(status=CANCELLED, cancel_reason=reason, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if _rowcount(result) != 1:
+        return None
+    return await get(s, guild_id, walkout_id, fresh=True)
 
 
 async def set_announcement(
-    s: AsyncSession, walkout: Walkout, *, channel_id: int | None, message_id: int | None
-) -> Walkout:
-    """Remember where the announcement was posted (to edit it later)."""
-    s.add(walkout)
-    walkout.channel_id = channel_id
-    walkout.message_id = message_id
-    await s.flush()
-    return walkout
+    s: AsyncSession,
+    guild_id: int,
+    walkout_id: int,
+    *,
+    channel_id: int | None,
+    message_id: int | None,
+) -> None:
+    """Remember where the announcement is (None, None: it was deleted)."""
+    await s.execute(
+        sql_update(Walkout)
+        .where(*_this(guild_id, walkout_id))
+        .values(channel_id=channel_id, message_id=message_id)
+        .execution_options(synchronize_session=False)
+    )
 
 
-async def set_event(s: AsyncSession, walkout: Walkout, event_id: int | None) -> Walkout:
+async def set_event(s: AsyncSession, guild_id: int, walkout_id: int, event_id: int | None) -> None:
     """Remember the Discord scheduled event created for the walkout (None: none/deleted)."""
-    s.add(walkout)
-    walkout.event_id = event_id
-    await s.flush()
-    return walkout
+    await s.execute(
+        sql_update(Walkout)
+        .where(*_this(guild_id, walkout_id))
+        .values(event_id=event_id)
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def toggle_rsvp(s: AsyncSession, walkout_id: int, member_key: str) -> bool:
     """Flip the member's RSVP; True if they are now going.
 
-    Not guild-scoped: resolve ``walkout_id`` with :func:`get` first (an unknown id fails the
-    foreign key).
+    Two statements that are each atomic: ``DELETE … RETURNING`` (it was there: now it isn't),
+    else ``INSERT … ON CONFLICT DO NOTHING`` (a racing double click lands on "going" instead of
+    an IntegrityError). Not guild-scoped: resolve ``walkout_id`` with :func:`get` first (an
+    unknown id fails the foreign key).
     """
-    result = await s.execute(
-        delete(Rsvp).where(Rsvp.walkout_id == walkout_id, Rsvp.member_key == member_key)
+    removed = await s.scalar(
+        delete(Rsvp)
+        .where(Rsvp.walkout_id == walkout_id, Rsvp.member_key == member_key)
+        .returning(Rsvp.walkout_id)
     )
-    if _rowcount(result):
+    if removed is not None:
         return False
-    await s.execute(insert(Rsvp).values(walkout_id=walkout_id, member_key=member_key))
+    await s.execute(insert_or_ignore(s, Rsvp).values(walkout_id=walkout_id, member_key=member_key))
     return True
 
 

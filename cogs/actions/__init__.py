@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from bot import WalkoutBot
+from discord.ext import commands
 
 
-async def setup(bot: WalkoutBot) -> None:
+async def setup(bot: commands.Bot) -> None:
     """Extension entry point; imports the cog lazily so pure modules stay Discord-free."""
     from cogs.actions.cog import Actions
+    from cogs.common.services import services_of
 
-    await bot.add_cog(Actions(bot))
+    await bot.add_cog(Actions(bot, services_of(bot)))

@@ -11,6 +11,7 @@ from discord.ext import commands
 from cogs.actions.lookup import action_choices, find_action
 from cogs.actions.national import action_status, parse_action
 from cogs.common.interactions import lang_of
+from cogs.common.services import Services
 from core.errors import UserError
 from core.permissions import require_moderator
 from core.text import EMBED_DESCRIPTION_MAX, clean_field, fit
@@ -21,7 +22,6 @@ from messages import t
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from bot import WalkoutBot
 
 COLOR = discord.Colour(0x6A1B9A)
 
@@ -50,16 +50,20 @@ class Actions(commands.Cog):
         guild_only=True,
     )
 
-    def __init__(self, bot: WalkoutBot) -> None:
+    def __init__(self, bot: commands.Bot, services: Services) -> None:
         self.bot = bot
+        self.db = services.db
+        self.clock = services.clock
+        self.guild_config = services.guild_config
+        self.secret = services.secret
 
     @action.command(name="list", description="List national actions")
     async def list_(self, itx: discord.Interaction) -> None:
         assert itx.guild_id is not None
         lang = lang_of(itx)
-        async with self.bot.db() as s:
+        async with self.db() as s:
             rows = await actions_db.list_for_guild(s, itx.guild_id)
-        now = self.bot.clock()
+        now = self.clock()
         body = "\n\n".join(action_line(a, lang=lang, now=now) for a in rows)
         embed = discord.Embed(
             title=t("action.list.title", lang),
@@ -88,13 +92,15 @@ class Actions(commands.Cog):
         clean = clean_field(name, field="name", max_len=ACTION_NAME_MAX, required=True)
         assert clean is not None
         day, at = parse_action(date, time)
-        now = self.bot.clock()
+        now = self.clock()
         if action_status(day, at, now=now) == "past":
             raise UserError("error.action.add_past", date=f"{day:%Y-%m-%d}")
-        async with self.bot.db.begin() as s:
+        async with self.db.begin() as s:
             if await actions_db.find_by_name(s, itx.guild_id, clean):
                 raise UserError("error.action.duplicate", name=clean)
-            row = await actions_db.add(s, itx.guild_id, name=clean, local_date=day, local_time=at)
+            row = await actions_db.add(
+                s, itx.guild_id, name=clean, local_date=day, local_time=at, now=now
+            )
         await itx.response.send_message(
             t("action.added", lang, line=action_line(row, lang=lang, now=now)), ephemeral=True
         )
@@ -105,7 +111,7 @@ class Actions(commands.Cog):
         require_moderator(itx.permissions.value)
         assert itx.guild_id is not None
         lang = lang_of(itx)
-        async with self.bot.db.begin() as s:
+        async with self.db.begin() as s:
             target = await find_action(s, itx.guild_id, action)
             name = target.name
             result = await actions_db.remove(s, itx.guild_id, target.id)
@@ -121,7 +127,7 @@ class Actions(commands.Cog):
     ) -> list[app_commands.Choice[str]]:
         if itx.guild_id is None:
             return []
-        async with self.bot.db() as s:
+        async with self.db() as s:
             rows = await actions_db.list_for_guild(s, itx.guild_id)
         return [
             app_commands.Choice(name=name, value=value)

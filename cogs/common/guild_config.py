@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from db import guilds as guilds_db
+from db.engine import Database
 from db.models import GuildSettings
 
 
@@ -43,8 +42,8 @@ class GuildConfig:
 class GuildConfigCache:
     """``await cache.get(guild_id)``; call :meth:`invalidate` after writing settings."""
 
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
-        self._db = sessionmaker
+    def __init__(self, db: Database) -> None:
+        self._db = db
         self._items: dict[int, GuildConfig] = {}
         self._generation = 0  # bumped by every invalidation
 

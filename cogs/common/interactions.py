@@ -6,10 +6,11 @@ whether the interaction was already answered, so handlers can defer freely.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import discord
 from discord import app_commands
@@ -20,6 +21,10 @@ from messages import normalize_locale, t
 log = logging.getLogger(__name__)
 
 _STRING_OPTION = 3  # Discord option type STRING
+T = TypeVar("T")
+
+DEFER_AFTER = 1.5
+"""Seconds of work after which an interaction is deferred: Discord drops it at 3 s."""
 
 
 def lang_of(itx: discord.Interaction) -> str:
@@ -38,6 +43,28 @@ async def reply(itx: discord.Interaction, *, ephemeral: bool = True, **kwargs: A
         await itx.followup.send(ephemeral=ephemeral, **kwargs)
     else:
         await itx.response.send_message(ephemeral=ephemeral, **kwargs)
+
+
+async def answer_soon(
+    itx: discord.Interaction, work: Awaitable[T], *, ephemeral: bool = True
+) -> T:
+    """Await ``work``; if it takes longer than :data:`DEFER_AFTER`, defer the interaction
+    (``ephemeral``, "thinking…") so the answer can come as a follow-up within 15 minutes.
+
+    Most work (a transaction, one Discord call) finishes well inside the window and is answered
+    directly; a slow lock or a retried Discord request no longer risks the 3-second deadline.
+    Answer afterwards with :func:`reply`, which picks the right channel.
+    """
+    task = asyncio.ensure_future(work)
+    try:
+        done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER)
+        if not done and not itx.response.is_done():
+            await itx.response.defer(ephemeral=ephemeral, thinking=True)
+        return await task
+    except BaseException:
+        if not task.done():
+            task.cancel()
+        raise
 
 
 def _options_for_log(itx: discord.Interaction) -> dict[str, object]:

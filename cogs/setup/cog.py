@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from cogs.common.guild_config import GuildConfig
 from cogs.common.interactions import lang_of
+from cogs.common.services import Services
 from cogs.setup.zones import resolve_zone, search_zones
 from cogs.walkouts.events import can_manage_events
 from core.errors import UserError
 from core.permissions import require_moderator
 from db import guilds as guilds_db
 from messages import t
-
-if TYPE_CHECKING:
-    from bot import WalkoutBot
 
 COLOR = discord.Colour(0x1565C0)
 
@@ -66,14 +62,18 @@ class Setup(commands.Cog):
         default_permissions=discord.Permissions(manage_guild=True),
     )
 
-    def __init__(self, bot: WalkoutBot) -> None:
+    def __init__(self, bot: commands.Bot, services: Services) -> None:
         self.bot = bot
+        self.db = services.db
+        self.clock = services.clock
+        self.guild_config = services.guild_config
+        self.secret = services.secret
 
     @setup_group.command(name="show", description="Show this server's walkout-bot settings")
     async def show(self, itx: discord.Interaction) -> None:
         require_moderator(itx.permissions.value)
         assert itx.guild_id is not None
-        settings = await self.bot.guild_config.get(itx.guild_id)
+        settings = await self.guild_config.get(itx.guild_id)
         perms = itx.app_permissions
         embed = settings_embed(
             settings,
@@ -91,9 +91,9 @@ class Setup(commands.Cog):
         require_moderator(itx.permissions.value)
         assert itx.guild_id is not None
         tz = resolve_zone(zone)
-        async with self.bot.db.begin() as s:
-            await guilds_db.set_timezone(s, itx.guild_id, tz.key, now=self.bot.clock())
-        self.bot.guild_config.invalidate(itx.guild_id)
+        async with self.db.begin() as s:
+            await guilds_db.set_timezone(s, itx.guild_id, tz.key, now=self.clock())
+        self.guild_config.invalidate(itx.guild_id)
         await itx.response.send_message(
             t("setup.timezone.done", lang_of(itx), zone=tz.key), ephemeral=True
         )
@@ -124,15 +124,15 @@ class Setup(commands.Cog):
             perms = channel.permissions_for(channel.guild.me) if channel.guild.me else None
             if perms is not None and not (perms.send_messages and perms.embed_links):
                 raise UserError("error.setup.channel_forbidden", channel=channel.mention)
-        async with self.bot.db.begin() as s:
+        async with self.db.begin() as s:
             await guilds_db.set_channels(
                 s,
                 itx.guild_id,
                 announcements_id=announcements.id,
                 reports_id=reports.id if reports else None,
-                now=self.bot.clock(),
+                now=self.clock(),
             )
-        self.bot.guild_config.invalidate(itx.guild_id)
+        self.guild_config.invalidate(itx.guild_id)
         text = t("setup.channels.done", lang, announcements=announcements.mention)
         if reports:
             text += "\n" + t("setup.channels.reports", lang, reports=reports.mention)
@@ -148,11 +148,11 @@ class Setup(commands.Cog):
         lang = lang_of(itx)
         if role is not None and role.is_default():
             role = None  # @everyone: same as no restriction
-        async with self.bot.db.begin() as s:
+        async with self.db.begin() as s:
             await guilds_db.set_organizer_role(
-                s, itx.guild_id, role.id if role else None, now=self.bot.clock()
+                s, itx.guild_id, role.id if role else None, now=self.clock()
             )
-        self.bot.guild_config.invalidate(itx.guild_id)
+        self.guild_config.invalidate(itx.guild_id)
         if role:
             text = t("setup.organizer_role.done", lang, role=role.mention)
         else:

@@ -16,6 +16,7 @@ from discord.ext import commands
 from sqlalchemy.exc import IntegrityError
 
 from cogs.common.interactions import user_error_text
+from cogs.common.services import Services
 from cogs.snippets import render
 from cogs.snippets.render import resolve_lang
 from cogs.snippets.store import (
@@ -38,7 +39,6 @@ from messages.snippets.search import search as search_snippets
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from bot import WalkoutBot
 
 log = logging.getLogger(__name__)
 
@@ -75,8 +75,12 @@ class Snippets(commands.Cog):
         guild_only=True,
     )
 
-    def __init__(self, bot: WalkoutBot) -> None:
+    def __init__(self, bot: commands.Bot, services: Services) -> None:
         self.bot = bot
+        self.db = services.db
+        self.clock = services.clock
+        self.guild_config = services.guild_config
+        self.secret = services.secret
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(TopicSelect)
@@ -93,7 +97,7 @@ class Snippets(commands.Cog):
 
     async def _check_public(self, s: AsyncSession, itx: discord.Interaction) -> None:
         assert itx.guild_id is not None
-        config = await self.bot.guild_config.get(itx.guild_id)
+        config = await self.guild_config.get(itx.guild_id)
         allowed = can_register(
             is_mod=is_moderator(itx.permissions.value),
             role_ids=[role.id for role in getattr(itx.user, "roles", [])],
@@ -114,7 +118,7 @@ class Snippets(commands.Cog):
         if itx.guild_id is None:
             raise UserError("error.guild_only")
         lang = reader_lang(itx, language)
-        async with self.bot.db() as s:
+        async with self.db() as s:
             if public:
                 await self._check_public(s, itx)
             pool = await self._pool(s, itx.guild_id)
@@ -142,7 +146,7 @@ class Snippets(commands.Cog):
             raise UserError("error.guild_only")
         private = itx.message is not None and itx.message.flags.ephemeral
         lang = index_lang if private else reader_lang(itx)
-        async with self.bot.db() as s:
+        async with self.db() as s:
             pool = await self._pool(s, itx.guild_id)
         snippet = next((s for s in pool if s.id == snippet_id), None)
         if snippet is None:  # a server snippet removed since the index was shown
@@ -158,7 +162,7 @@ class Snippets(commands.Cog):
         self, itx: discord.Interaction, current: str, kind: str | None, *, own_only: bool = False
     ) -> list[app_commands.Choice[str]]:
         lang = reader_lang(itx, getattr(itx.namespace, "language", None))
-        async with self.bot.db() as s:
+        async with self.db() as s:
             if own_only:
                 rows = await snippets_db.list_for_guild(s, itx.guild_id) if itx.guild_id else []
                 pool = [to_snippet(row) for row in rows]
@@ -230,7 +234,7 @@ class Snippets(commands.Cog):
         self, itx: discord.Interaction, query: app_commands.Range[str, 1, QUERY_MAX]
     ) -> None:
         lang = reader_lang(itx)
-        async with self.bot.db() as s:
+        async with self.db() as s:
             pool = await self._pool(s, itx.guild_id)
         found = [snippet for snippet, _ in search_snippets(pool, query, lang=lang)]
         embed = render.search_embed(found[:SEARCH_RESULTS], query=query, lang=lang)
@@ -265,7 +269,7 @@ class Snippets(commands.Cog):
         draft = modal.draft()
         try:
             try:
-                async with self.bot.db.begin() as s:
+                async with self.db.begin() as s:
                     own = await snippets_db.list_for_guild(s, itx.guild_id)
                     taken = {shipped.id for shipped in shipped_snippets()} | {r.slug for r in own}
                     new = check_new_snippet(
@@ -288,7 +292,7 @@ class Snippets(commands.Cog):
                         body=new.body,
                         source=new.source,
                         keywords=new.keywords,
-                        now=self.bot.clock(),
+                        now=self.clock(),
                     )
             except IntegrityError as exc:  # the same id added a moment ago by someone else
                 raise UserError("error.snippet.id_taken", id=new.slug) from exc
@@ -322,7 +326,7 @@ class Snippets(commands.Cog):
         if itx.guild_id is None:
             raise UserError("error.guild_only")
         slug = normalize_slug(snippet)
-        async with self.bot.db.begin() as s:
+        async with self.db.begin() as s:
             row = await snippets_db.get(s, itx.guild_id, slug)
             if row is None:
                 if any(shipped.id == slug for shipped in shipped_snippets()):

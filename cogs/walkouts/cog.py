@@ -1,6 +1,8 @@
 """/walkout: register, list, info, edit, cancel and join walkouts; the announcement buttons.
 
-Discord glue only: parsing, permissions, time math and text live in the pure modules next door.
+Discord glue only: the lifecycle (register, edit, cancel, RSVP and their transactions) is in
+``service.py``; parsing, permissions, time math and text live in the pure modules next door.
+This module reads options, calls the service, and renders its answers.
 """
 
 from __future__ import annotations
@@ -9,25 +11,39 @@ import asyncio
 import io
 import logging
 import math
-from collections.abc import Awaitable
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Literal
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from cogs.actions.lookup import action_choices, find_action
-from cogs.actions.national import check_registrable
-from cogs.common.interactions import guild_lang_of, lang_of, user_error_text
+from cogs.actions.lookup import action_choices
+from cogs.common.interactions import (
+    answer_soon,
+    guild_lang_of,
+    lang_of,
+    reply,
+    user_error_text,
+)
+from cogs.common.services import Services
 from cogs.setup.zones import resolve_zone, search_zones
-from cogs.walkouts import events, render
+from cogs.walkouts import render
+from cogs.walkouts.events import EventMirror
 from cogs.walkouts.ics import walkout_ics
+from cogs.walkouts.service import (
+    Actor,
+    AnnounceFailed,
+    Changes,
+    Draft,
+    Posted,
+    WalkoutService,
+)
 from cogs.walkouts.views import CalendarButton, Pager, RsvpButton, announcement_view
-from cogs.walkouts.when import When, parse_when
+from cogs.walkouts.when import parse_when
+from core.coalesce import Coalescer
 from core.errors import UserError
-from core.permissions import can_manage_walkout, can_register, is_moderator
+from core.permissions import is_moderator
 from core.pseudonym import member_key
 from core.text import CHOICE_VALUE_MAX, clean_field, fit
 from db import actions as actions_db
@@ -38,23 +54,15 @@ from db.models import (
     MEETING_POINT_MAX,
     REASON_MAX,
     SCHOOL_MAX,
-    NationalAction,
     Walkout,
 )
 from messages import t
-
-if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncSession
-
-    from bot import WalkoutBot
 
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 10
 PAGER_TIMEOUT = 600.0  # seconds; list buttons are removed after this (tokens live 15 minutes)
-DEFAULT_DURATION = timedelta(hours=1)
 RSVP_REFRESH_DELAY = 0.75  # seconds a burst of RSVPs may gather before the announcement is edited
-Scope = Literal["upcoming", "past", "all"]
 
 
 # (catalog field name, max length, required, mentions allowed) per user-typed walkout field.
@@ -89,6 +97,61 @@ def parse_walkout_ref(text: str) -> int:
     return int(raw)
 
 
+def actor_of(itx: discord.Interaction) -> Actor:
+    """What the permission rules need to know about the member behind ``itx``."""
+    return Actor(
+        user_id=itx.user.id,
+        is_mod=is_moderator(itx.permissions.value),
+        role_ids=tuple(role.id for role in getattr(itx.user, "roles", [])),
+    )
+
+
+def message_url(w: Walkout) -> str | None:
+    if w.channel_id and w.message_id:
+        return f"https://discord.com/channels/{w.guild_id}/{w.channel_id}/{w.message_id}"
+    return None
+
+
+class DiscordAnnouncer:
+    """The lifecycle's Discord side (see ``service.Announcer``) for one interaction: public
+    posts in the server's language, events with the bot's permissions in that server."""
+
+    def __init__(self, cog: Walkouts, itx: discord.Interaction) -> None:
+        self.cog = cog
+        self.itx = itx
+        self.lang = guild_lang_of(itx)
+
+    async def post(self, walkout: Walkout, channel_id: int) -> Posted:
+        embed, view = self.cog.announcement(walkout, rsvps=0, lang=self.lang)
+        channel = self.cog.bot.get_partial_messageable(channel_id, guild_id=walkout.guild_id)
+        try:
+            message = await channel.send(embed=embed, view=view)
+        except discord.HTTPException as exc:
+            log.warning("announcement failed in channel %s: %s", channel_id, exc)
+            raise AnnounceFailed(channel_id) from exc
+        return Posted(channel_id=channel_id, message_id=message.id, url=message.jump_url)
+
+    async def retract(self, posted: Posted) -> None:
+        channel = self.cog.bot.get_partial_messageable(posted.channel_id)
+        await channel.get_partial_message(posted.message_id).delete()
+
+    async def created(self, walkout: Walkout) -> str | None:
+        return await self.cog.events.create_for(
+            walkout, app_permissions=self.itx.app_permissions, lang=self.lang
+        )
+
+    async def changed(self, walkout: Walkout) -> None:
+        await self.cog.refresh(walkout, self.lang)
+        await self.cog.events.update_for(walkout, self.lang)
+
+    async def cancelled(self, walkout: Walkout) -> None:
+        await self.cog.refresh(walkout, self.lang)
+        await self.cog.events.cancel_for(walkout)
+
+    async def counted(self, walkout: Walkout) -> None:
+        self.cog.refresh_later(walkout, self.lang, delay=RSVP_REFRESH_DELAY)
+
+
 class Walkouts(commands.Cog):
     """The walkout registry: one row per planned walkout, announced with an RSVP button."""
 
@@ -98,24 +161,79 @@ class Walkouts(commands.Cog):
         guild_only=True,
     )
 
-    def __init__(self, bot: WalkoutBot) -> None:
+    def __init__(self, bot: commands.Bot, services: Services) -> None:
         self.bot = bot
-        # Announcement refreshes in flight, one per walkout (see schedule_refresh).
-        self._refreshing: dict[int, asyncio.Task[None]] = {}
-        self._stale: set[int] = set()
+        self.db = services.db
+        self.clock = services.clock
+        self.guild_config = services.guild_config
+        self.secret = services.secret
+        self.service = WalkoutService(
+            services.db, clock=services.clock, guild_config=services.guild_config
+        )
+        self.events = EventMirror(bot, services)
+        # One announcement edit per walkout at a time; bursts of RSVPs coalesce (core.coalesce).
+        self.refresher: Coalescer[tuple[int, int], str] = Coalescer(
+            self._refresh_announcement, name="announcement"
+        )
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(RsvpButton, CalendarButton)
 
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(RsvpButton, CalendarButton)
-        for task in self._refreshing.values():
-            task.cancel()
+        self.refresher.cancel_all()
 
     # ----------------------------------------------------------------- helpers
 
     def now(self) -> datetime:
-        return self.bot.clock()
+        return self.clock()
+
+    def announcement(
+        self, w: Walkout, *, rsvps: int, lang: str
+    ) -> tuple[discord.Embed, discord.ui.View]:
+        """The public announcement of ``w`` and its buttons."""
+        action_name = w.action.name if w.action else None
+        embed = render.announcement(w, lang=lang, rsvps=rsvps, action_name=action_name)
+        return embed, announcement_view(w.id, lang=lang, open_=not w.is_cancelled)
+
+    async def _found(self, guild_id: int, ref: str) -> tuple[Walkout, int]:
+        async with self.db() as s:
+            found = await walkouts_db.get_with_rsvps(s, guild_id, parse_walkout_ref(ref))
+        if found is None:
+            raise UserError("error.walkout.not_found", ref=fit(ref, 40))
+        return found
+
+    def refresh(self, w: Walkout, lang: str) -> asyncio.Task[None]:
+        """Bring the public announcement in line with the database (coalesced, see
+        :class:`core.coalesce.Coalescer`: an older refresh never lands after a newer one)."""
+        return self.refresher.request((w.guild_id, w.id), lang)
+
+    def refresh_later(self, w: Walkout, lang: str, *, delay: float) -> asyncio.Task[None]:
+        """Like :meth:`refresh` after ``delay`` seconds, so a burst of RSVPs costs one or two
+        edits (Discord allows about five edits per channel every five seconds)."""
+        return self.refresher.request((w.guild_id, w.id), lang, delay=delay)
+
+    async def _refresh_announcement(self, key: tuple[int, int], lang: str) -> None:
+        guild_id, walkout_id = key
+        async with self.db() as s:
+            found = await walkouts_db.get_with_rsvps(s, guild_id, walkout_id)
+        if found is None:
+            return
+        w, count = found
+        if not (w.channel_id and w.message_id):
+            return
+        embed, view = self.announcement(w, rsvps=count, lang=lang)
+        channel = self.bot.get_partial_messageable(w.channel_id, guild_id=w.guild_id)
+        try:
+            await channel.get_partial_message(w.message_id).edit(embed=embed, view=view)
+        except discord.NotFound:
+            log.info("announcement for walkout %s was deleted; forgetting it", w.id)
+            async with self.db.begin() as s:
+                await walkouts_db.set_announcement(
+                    s, guild_id, walkout_id, channel_id=None, message_id=None
+                )
+        except discord.HTTPException:
+            log.warning("could not update the announcement of walkout %s", w.id, exc_info=True)
 
     async def _zone(
         self, guild_id: int, option: str | None, fallback: str | None = None
@@ -125,105 +243,10 @@ class Walkouts(commands.Cog):
             return resolve_zone(option)
         if fallback:
             return ZoneInfo(fallback)
-        config = await self.bot.guild_config.get(guild_id)
+        config = await self.guild_config.get(guild_id)
         if not config.timezone:
             raise UserError("error.zone.missing")
         return ZoneInfo(config.timezone)
-
-    async def _walkout(self, s: AsyncSession, guild_id: int, ref: str) -> Walkout:
-        w = await walkouts_db.get(s, guild_id, parse_walkout_ref(ref))
-        if w is None:
-            raise UserError("error.walkout.not_found", ref=fit(ref, 40))
-        return w
-
-    def _check_manage(self, itx: discord.Interaction, w: Walkout) -> None:
-        mod = is_moderator(itx.permissions.value)
-        if not can_manage_walkout(user_id=itx.user.id, registrant_id=w.registrant_id, is_mod=mod):
-            raise UserError("error.permission.manage_walkout", id=w.id)
-
-    def _member_key(self, guild_id: int, user_id: int) -> str:
-        return member_key(self.bot.secret, guild_id, user_id, "rsvp")
-
-    async def _announce_payload(
-        self, s: AsyncSession, walkout_id: int, guild_id: int, lang: str
-    ) -> tuple[Walkout, discord.Embed, discord.ui.View]:
-        """The walkout as it is now, its embed and its buttons (one query)."""
-        found = await walkouts_db.get_with_rsvps(s, guild_id, walkout_id)
-        if found is None:
-            raise UserError("error.walkout.not_found", ref=f"#{walkout_id}")
-        w, count = found
-        action_name = w.action.name if w.action else None
-        embed = render.announcement(w, lang=lang, rsvps=count, action_name=action_name)
-        return w, embed, announcement_view(w.id, lang=lang, open_=not w.is_cancelled)
-
-    async def refresh_announcement(self, w: Walkout, lang: str) -> None:
-        """Bring the public announcement in line with the row (best effort, logged on failure)."""
-        if not (w.channel_id and w.message_id):
-            return
-        async with self.bot.db() as s:
-            _, embed, view = await self._announce_payload(s, w.id, w.guild_id, lang)
-        channel = self.bot.get_partial_messageable(w.channel_id, guild_id=w.guild_id)
-        try:
-            await channel.get_partial_message(w.message_id).edit(embed=embed, view=view)
-        except discord.NotFound:
-            log.info("announcement for walkout %s was deleted; forgetting it", w.id)
-            async with self.bot.db.begin() as s:
-                row = await walkouts_db.get(s, w.guild_id, w.id)
-                if row is not None:
-                    await walkouts_db.set_announcement(s, row, channel_id=None, message_id=None)
-        except discord.HTTPException:
-            log.warning("could not update the announcement of walkout %s", w.id, exc_info=True)
-
-    def schedule_refresh(self, w: Walkout, lang: str, *, delay: float = 0.0) -> asyncio.Task[None]:
-        """Refresh the announcement (after ``delay`` seconds) and return the task doing it.
-
-        One refresh per walkout runs at a time; asking while one is pending or running marks it
-        stale, so it runs once more afterwards and reads the state as it is then. Every change
-        (RSVP, edit, cancel) goes through here, so an older refresh never lands after a newer
-        one. RSVPs pass a short delay: a burst of clicks then costs one or two edits, not one
-        each (Discord allows about five edits per channel every five seconds).
-        """
-        task = self._refreshing.get(w.id)
-        if task is not None:
-            self._stale.add(w.id)
-            return task
-        task = asyncio.create_task(
-            self._refresh_until_fresh(w, lang, delay), name=f"refresh-{w.id}"
-        )
-        self._refreshing[w.id] = task
-        return task
-
-    async def _refresh_until_fresh(self, w: Walkout, lang: str, delay: float) -> None:
-        try:
-            if delay:
-                await asyncio.sleep(delay)
-            while True:
-                self._stale.discard(w.id)
-                await self.refresh_announcement(w, lang)
-                if w.id not in self._stale:
-                    return
-        except Exception:
-            log.exception("refreshing the announcement of walkout %s failed", w.id)
-        finally:
-            self._refreshing.pop(w.id, None)
-            self._stale.discard(w.id)
-
-    async def _after_commit(self, what: str, w: Walkout, step: Awaitable[object]) -> None:
-        """Side effects after a walkout change is committed (announcement, Discord event) are
-        best effort: they are logged when they fail, and the user still hears it succeeded."""
-        try:
-            await step
-        except Exception:
-            log.exception("%s failed for walkout %s", what, w.id)
-
-    def _resolve_start(
-        self, when: str | None, action: NationalAction | None, zone: ZoneInfo
-    ) -> When | datetime:
-        if when:
-            return parse_when(when, zone, now=self.now())
-        if action is not None:
-            return check_registrable(action.local_date, action.local_time, zone, now=self.now())
-        raise UserError("error.when.missing")
 
     # ---------------------------------------------------------------- register
 
@@ -249,84 +272,47 @@ class Walkouts(commands.Cog):
         action: app_commands.Range[str, 1, 100] | None = None,
         details: app_commands.Range[str, 1, DETAILS_MAX] | None = None,
     ) -> None:
-        assert itx.guild_id is not None
+        assert itx.guild_id is not None and itx.channel_id is not None
         lang = lang_of(itx)
-        fields = {"meeting_point": None, "details": None} | clean_walkout_fields(
+        fields = clean_walkout_fields(
             school=school, city=city, meeting_point=meeting_point, details=details
         )
-        config = await self.bot.guild_config.get(itx.guild_id)
-        role_ids = [r.id for r in getattr(itx.user, "roles", [])]
-        if not can_register(
-            is_mod=is_moderator(itx.permissions.value),
-            role_ids=role_ids,
-            organizer_role_id=config.organizer_role_id,
-        ):
-            raise UserError("error.permission.organizer")
-        zone = await self._zone(itx.guild_id, timezone)
-        action_row = None
-        if action:
-            async with self.bot.db() as s:
-                action_row = await find_action(s, itx.guild_id, action)
-        parsed = self._resolve_start(when, action_row, zone)
-        start = parsed.start if isinstance(parsed, When) else parsed
-        channel_id = config.announcements_channel_id or itx.channel_id
-        assert channel_id is not None
-
-        await itx.response.defer(ephemeral=True, thinking=True)
-        announce_lang = guild_lang_of(itx)
-        async with self.bot.db.begin() as s:
-            w = await walkouts_db.create(
-                s,
-                guild_id=itx.guild_id,
-                starts_at=start,
-                ends_at=start + DEFAULT_DURATION,
-                timezone=zone.key,
-                action_id=action_row.id if action_row else None,
-                registrant_id=itx.user.id,
-                **fields,
-            )
-        try:
-            async with self.bot.db() as s:
-                _, embed, view = await self._announce_payload(s, w.id, itx.guild_id, announce_lang)
-            channel = self.bot.get_partial_messageable(channel_id, guild_id=itx.guild_id)
-            message = await channel.send(embed=embed, view=view)
-        except Exception as exc:
-            # Nothing half-way: without an announcement the walkout is not registered.
-            async with self.bot.db.begin() as s:
-                row = await walkouts_db.get(s, itx.guild_id, w.id)
-                if row is not None:
-                    await s.delete(row)
-            if not isinstance(exc, discord.HTTPException):
-                raise
-            log.warning("announcement failed in channel %s: %s", channel_id, exc)
-            raise UserError("error.announce_failed", channel=f"<#{channel_id}>") from exc
-        async with self.bot.db.begin() as s:
-            row = await walkouts_db.get(s, itx.guild_id, w.id)
-            assert row is not None
-            await walkouts_db.set_announcement(s, row, channel_id=channel_id, message_id=message.id)
-            w = row
-
-        event_note: str | None = None
-        try:
-            event_note = await events.create_for(self.bot, itx, w)
-        except Exception:
-            log.exception("scheduled event failed for walkout %s", w.id)
+        draft = Draft(
+            school=fields["school"] or "",
+            city=fields["city"] or "",
+            meeting_point=fields.get("meeting_point"),
+            details=fields.get("details"),
+            when=when,
+            timezone=timezone,
+            action=action,
+        )
+        done = await answer_soon(
+            itx,
+            self.service.register(
+                itx.guild_id,
+                actor_of(itx),
+                draft,
+                DiscordAnnouncer(self, itx),
+                channel_id=itx.channel_id,
+            ),
+        )
+        w = done.walkout
         lines = [
-            t("walkout.registered", lang, id=w.id, school=w.school, link=message.jump_url),
+            t("walkout.registered", lang, id=w.id, school=w.school, link=done.posted.url),
             render.when_value(w.starts_at, w.timezone),
         ]
-        if isinstance(parsed, When) and parsed.ambiguous and parsed.other is not None:
+        if done.when is not None and done.when.ambiguous and done.when.other is not None:
             lines.append(
                 t(
                     "walkout.ambiguous",
                     lang,
-                    chosen=render.local_label(parsed.start, w.timezone),
-                    other=render.local_label(parsed.other, w.timezone),
+                    chosen=render.local_label(done.when.start, w.timezone),
+                    other=render.local_label(done.when.other, w.timezone),
                 )
             )
-        if event_note:
-            lines.append(t(event_note, lang))
-        await itx.followup.send("\n".join(lines), ephemeral=True)
+        if done.event_note:
+            lines.append(t(done.event_note, lang))
+        await reply(itx, content="\n".join(lines))
 
     # -------------------------------------------------------------------- list
 
@@ -353,7 +339,7 @@ class Walkouts(commands.Cog):
         city_filter = (city or "").strip() or None
 
         async def render_page(page: int) -> tuple[discord.Embed, int]:
-            async with self.bot.db() as s:
+            async with self.db() as s:
                 page_rows, total = await walkouts_db.list_page_with_rsvps(
                     s,
                     guild_id,
@@ -401,12 +387,9 @@ class Walkouts(commands.Cog):
     ) -> None:
         assert itx.guild_id is not None
         lang = lang_of(itx)
-        async with self.bot.db() as s:
-            w, embed, _ = await self._announce_payload(
-                s, parse_walkout_ref(walkout), itx.guild_id, lang
-            )
-        if w.channel_id and w.message_id:
-            embed.url = f"https://discord.com/channels/{w.guild_id}/{w.channel_id}/{w.message_id}"
+        w, count = await self._found(itx.guild_id, walkout)
+        embed, _ = self.announcement(w, rsvps=count, lang=lang)
+        embed.url = message_url(w)
         view = discord.ui.View(timeout=None)
         view.add_item(CalendarButton(w.id, lang=lang))
         await itx.response.send_message(embed=embed, view=view, ephemeral=True)
@@ -439,49 +422,31 @@ class Walkouts(commands.Cog):
     ) -> None:
         assert itx.guild_id is not None
         lang = lang_of(itx)
-        changes: dict[str, object] = clean_walkout_fields(
-            school=school, city=city, meeting_point=meeting_point, details=details
+        changes = Changes(
+            text=clean_walkout_fields(
+                school=school, city=city, meeting_point=meeting_point, details=details
+            ),
+            when=when,
+            timezone=timezone,
+            action=action,
         )
-        async with self.bot.db() as s:
-            w = await self._walkout(s, itx.guild_id, walkout)
-            self._check_manage(itx, w)
-            if w.is_cancelled:
-                raise UserError("error.walkout.cancelled", id=w.id)
-            zone = await self._zone(itx.guild_id, timezone, fallback=w.timezone)
-            action_row = await find_action(s, itx.guild_id, action) if action else None
-        parsed: When | datetime | None = None
-        if when or action_row is not None:
-            parsed = self._resolve_start(when, action_row, zone)
-        elif timezone:
-            # Same wall-clock time, new zone: "it's 2 PM local, I picked the wrong zone".
-            local = w.starts_at.astimezone(ZoneInfo(w.timezone)).replace(tzinfo=None)
-            parsed = parse_when(f"{local:%Y-%m-%d %H:%M}", zone, now=self.now())
-        if parsed is not None:
-            start = parsed.start if isinstance(parsed, When) else parsed
-            changes.update(starts_at=start, ends_at=start + (w.ends_at - w.starts_at))
-        if timezone:
-            changes["timezone"] = zone.key
-        if action_row is not None:
-            changes["action_id"] = action_row.id
-        if not changes:
-            raise UserError("error.edit.nothing")
-
-        await itx.response.defer(ephemeral=True, thinking=True)
-        async with self.bot.db.begin() as s:
-            row = await walkouts_db.get(s, itx.guild_id, w.id)
-            if row is None:
-                raise UserError("error.walkout.not_found", ref=walkout)
-            await walkouts_db.update(s, row, now=self.now(), **changes)
-            w = row
-        await self._after_commit("announcement", w, self.schedule_refresh(w, guild_lang_of(itx)))
-        await self._after_commit(
-            "event update", w, events.update_for(self.bot, w, guild_lang_of(itx))
+        done = await answer_soon(
+            itx,
+            self.service.edit(
+                itx.guild_id,
+                parse_walkout_ref(walkout),
+                actor_of(itx),
+                changes,
+                DiscordAnnouncer(self, itx),
+                ref=walkout,
+            ),
         )
-        await itx.followup.send(
-            t("walkout.edited", lang, id=w.id, school=w.school)
+        w = done.walkout
+        await reply(
+            itx,
+            content=t("walkout.edited", lang, id=w.id, school=w.school)
             + "\n"
             + render.when_value(w.starts_at, w.timezone),
-            ephemeral=True,
         )
 
     # ------------------------------------------------------------------ cancel
@@ -499,23 +464,18 @@ class Walkouts(commands.Cog):
         assert itx.guild_id is not None
         lang = lang_of(itx)
         why = clean_field(reason, field="reason", max_len=REASON_MAX, required=False)
-        async with self.bot.db() as s:
-            w = await self._walkout(s, itx.guild_id, walkout)
-            self._check_manage(itx, w)
-            if w.is_cancelled:
-                raise UserError("error.walkout.cancelled", id=w.id)
-        await itx.response.defer(ephemeral=True, thinking=True)
-        async with self.bot.db.begin() as s:
-            row = await walkouts_db.get(s, itx.guild_id, w.id)
-            if row is None:
-                raise UserError("error.walkout.not_found", ref=walkout)
-            await walkouts_db.cancel(s, row, reason=why, now=self.now())
-            w = row
-        await self._after_commit("announcement", w, self.schedule_refresh(w, guild_lang_of(itx)))
-        await self._after_commit("event cancel", w, events.cancel_for(self.bot, w))
-        await itx.followup.send(
-            t("walkout.cancelled", lang, id=w.id, school=w.school), ephemeral=True
+        w = await answer_soon(
+            itx,
+            self.service.cancel(
+                itx.guild_id,
+                parse_walkout_ref(walkout),
+                actor_of(itx),
+                why,
+                DiscordAnnouncer(self, itx),
+                ref=walkout,
+            ),
         )
+        await reply(itx, content=t("walkout.cancelled", lang, id=w.id, school=w.school))
 
     # -------------------------------------------------------------------- join
 
@@ -524,28 +484,22 @@ class Walkouts(commands.Cog):
     async def join(
         self, itx: discord.Interaction, walkout: app_commands.Range[str, 1, 100]
     ) -> None:
-        assert itx.guild_id is not None
         await self.toggle_rsvp(itx, parse_walkout_ref(walkout), ref=walkout)
 
     async def toggle_rsvp(self, itx: discord.Interaction, walkout_id: int, ref: str = "") -> None:
         """Shared by /walkout join and the RSVP button: toggle, confirm privately, recount."""
         if itx.guild_id is None:
             raise UserError("error.guild_only")
-        lang = lang_of(itx)
-        async with self.bot.db.begin() as s:
-            w = await walkouts_db.get(s, itx.guild_id, walkout_id)
-            if w is None:
-                raise UserError("error.walkout.not_found", ref=fit(ref or f"#{walkout_id}", 40))
-            if w.is_cancelled:
-                raise UserError("error.walkout.cancelled", id=w.id)
-            if w.ends_at <= self.now():
-                raise UserError("error.walkout.over", id=w.id)
-            going = await walkouts_db.toggle_rsvp(
-                s, w.id, self._member_key(itx.guild_id, itx.user.id)
-            )
-        key = "walkout.rsvp.going" if going else "walkout.rsvp.not_going"
-        await itx.response.send_message(t(key, lang, school=w.school, id=w.id), ephemeral=True)
-        self.schedule_refresh(w, guild_lang_of(itx), delay=RSVP_REFRESH_DELAY)
+        key = member_key(self.secret, itx.guild_id, itx.user.id, "rsvp")
+        done = await answer_soon(
+            itx,
+            self.service.toggle_rsvp(
+                itx.guild_id, walkout_id, key, DiscordAnnouncer(self, itx), ref=ref
+            ),
+        )
+        w = done.walkout
+        text_key = "walkout.rsvp.going" if done.going else "walkout.rsvp.not_going"
+        await reply(itx, content=t(text_key, lang_of(itx), school=w.school, id=w.id))
 
     # ---------------------------------------------------------------- calendar
 
@@ -554,13 +508,10 @@ class Walkouts(commands.Cog):
         if itx.guild_id is None:
             raise UserError("error.guild_only")
         lang = lang_of(itx)
-        async with self.bot.db() as s:
+        async with self.db() as s:
             w = await walkouts_db.get(s, itx.guild_id, walkout_id)
         if w is None:
             raise UserError("error.walkout.not_found", ref=f"#{walkout_id}")
-        url = None
-        if w.channel_id and w.message_id:
-            url = f"https://discord.com/channels/{w.guild_id}/{w.channel_id}/{w.message_id}"
         data = walkout_ics(
             uid=f"walkout-{w.id}-{w.guild_id}@walkout-bot",
             summary=t("walkout.embed.title", lang, school=w.school),
@@ -571,7 +522,7 @@ class Walkouts(commands.Cog):
             zone=w.timezone,
             meeting_point=w.meeting_point,
             details=w.details,
-            url=url,
+            url=message_url(w),
             now=self.now(),
             cancelled=w.is_cancelled,
             # Each edit stamps updated_at, so a re-downloaded file supersedes the older one.
@@ -593,7 +544,7 @@ class Walkouts(commands.Cog):
     ) -> list[app_commands.Choice[str]]:
         if itx.guild_id is None:
             return []
-        async with self.bot.db() as s:
+        async with self.db() as s:
             rows = await walkouts_db.search(s, itx.guild_id, current, now=self.now(), limit=25)
         return [app_commands.Choice(name=render.choice_label(w), value=str(w.id)) for w in rows]
 
@@ -611,7 +562,7 @@ class Walkouts(commands.Cog):
     ) -> list[app_commands.Choice[str]]:
         if itx.guild_id is None:
             return []
-        async with self.bot.db() as s:
+        async with self.db() as s:
             rows = await actions_db.list_for_guild(s, itx.guild_id)
         return [
             app_commands.Choice(name=name, value=value)
@@ -634,7 +585,7 @@ class Walkouts(commands.Cog):
             ref = getattr(itx.namespace, "walkout", None)
             if ref and not zone_opt:  # /walkout edit: read the time in the walkout's own zone
                 try:
-                    async with self.bot.db() as s:
+                    async with self.db() as s:
                         w = await walkouts_db.get(s, itx.guild_id, parse_walkout_ref(str(ref)))
                     fallback = w.timezone if w else None
                 except UserError:

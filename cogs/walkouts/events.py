@@ -4,19 +4,15 @@ whether or not Discord lets us create its event, and /setup show tells moderator
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
 import discord
 
-from cogs.common.interactions import guild_lang_of
+from cogs.common.services import Services
 from core.text import fit
 from db import guilds as guilds_db
 from db import walkouts as walkouts_db
 from db.models import Walkout
 from messages import t
-
-if TYPE_CHECKING:
-    from bot import WalkoutBot
 
 log = logging.getLogger(__name__)
 
@@ -51,67 +47,70 @@ def can_manage_events(perms: discord.Permissions) -> bool:
     return bool(perms.create_events or perms.manage_events)
 
 
-async def _note(bot: WalkoutBot, guild_id: int, note: str | None) -> None:
-    async with bot.db.begin() as s:
-        await guilds_db.note_events(s, guild_id, note, now=bot.clock())
-    bot.guild_config.invalidate(guild_id)
+class EventMirror:
+    """Creates, edits and cancels the scheduled event of each walkout, best effort."""
 
+    def __init__(self, bot: discord.Client, services: Services) -> None:
+        self.http = bot.http
+        self.db = services.db
+        self.clock = services.clock
+        self.guild_config = services.guild_config
 
-async def create_for(bot: WalkoutBot, itx: discord.Interaction, w: Walkout) -> str | None:
-    """Create the event; return a catalog key explaining a skip, or None when it was created."""
-    if not can_manage_events(itx.app_permissions):
-        await _note(bot, w.guild_id, NOTE_NO_PERMISSION)
-        return NOTE_NO_PERMISSION
-    try:
-        data = await bot.http.create_guild_scheduled_event(
-            w.guild_id,
-            privacy_level=discord.PrivacyLevel.guild_only.value,
-            entity_type=discord.EntityType.external.value,
-            **event_fields(w, guild_lang_of(itx)),
-        )
-    except discord.HTTPException as exc:
-        note = NOTE_LIMIT if exc.code == MAX_EVENTS_CODE else NOTE_FAILED
-        if isinstance(exc, discord.Forbidden):
-            note = NOTE_NO_PERMISSION
-        log.info("scheduled event skipped for walkout %s: %s (%s)", w.id, note, exc.code)
-        await _note(bot, w.guild_id, note)
-        return note
-    async with bot.db.begin() as s:
-        row = await walkouts_db.get(s, w.guild_id, w.id)
-        if row is not None:
-            await walkouts_db.set_event(s, row, int(data["id"]))
-    await _note(bot, w.guild_id, None)
-    return None
+    async def _note(self, guild_id: int, note: str | None) -> None:
+        async with self.db.begin() as s:
+            await guilds_db.note_events(s, guild_id, note, now=self.clock())
+        self.guild_config.invalidate(guild_id)
 
+    async def create_for(
+        self, w: Walkout, *, app_permissions: discord.Permissions, lang: str
+    ) -> str | None:
+        """Create the event; return a catalog key explaining a skip, or None when created."""
+        if not can_manage_events(app_permissions):
+            await self._note(w.guild_id, NOTE_NO_PERMISSION)
+            return NOTE_NO_PERMISSION
+        try:
+            data = await self.http.create_guild_scheduled_event(
+                w.guild_id,
+                privacy_level=discord.PrivacyLevel.guild_only.value,
+                entity_type=discord.EntityType.external.value,
+                **event_fields(w, lang),
+            )
+        except discord.HTTPException as exc:
+            note = NOTE_LIMIT if exc.code == MAX_EVENTS_CODE else NOTE_FAILED
+            if isinstance(exc, discord.Forbidden):
+                note = NOTE_NO_PERMISSION
+            log.info("scheduled event skipped for walkout %s: %s (%s)", w.id, note, exc.code)
+            await self._note(w.guild_id, note)
+            return note
+        async with self.db.begin() as s:
+            await walkouts_db.set_event(s, w.guild_id, w.id, int(data["id"]))
+        await self._note(w.guild_id, None)
+        return None
 
-async def update_for(bot: WalkoutBot, w: Walkout, lang: str) -> None:
-    """Keep the event in step with an edited walkout."""
-    if w.event_id is None:
-        return
-    try:
-        await bot.http.edit_scheduled_event(w.guild_id, w.event_id, **event_fields(w, lang))
-    except discord.NotFound:
-        await _forget(bot, w)
-    except discord.HTTPException as exc:
-        log.warning("could not update event %s of walkout %s: %s", w.event_id, w.id, exc)
+    async def update_for(self, w: Walkout, lang: str) -> None:
+        """Keep the event in step with an edited walkout."""
+        if w.event_id is None:
+            return
+        try:
+            await self.http.edit_scheduled_event(w.guild_id, w.event_id, **event_fields(w, lang))
+        except discord.NotFound:
+            await self._forget(w)
+        except discord.HTTPException as exc:
+            log.warning("could not update event %s of walkout %s: %s", w.event_id, w.id, exc)
 
+    async def cancel_for(self, w: Walkout) -> None:
+        """Mark the event cancelled (it disappears from the server's event list)."""
+        if w.event_id is None:
+            return
+        try:
+            await self.http.edit_scheduled_event(w.guild_id, w.event_id, status=STATUS_CANCELED)
+        except discord.NotFound:
+            pass
+        except discord.HTTPException as exc:
+            log.warning("could not cancel event %s of walkout %s: %s", w.event_id, w.id, exc)
+            return
+        await self._forget(w)
 
-async def cancel_for(bot: WalkoutBot, w: Walkout) -> None:
-    """Mark the event cancelled (it disappears from the server's event list)."""
-    if w.event_id is None:
-        return
-    try:
-        await bot.http.edit_scheduled_event(w.guild_id, w.event_id, status=STATUS_CANCELED)
-    except discord.NotFound:
-        pass
-    except discord.HTTPException as exc:
-        log.warning("could not cancel event %s of walkout %s: %s", w.event_id, w.id, exc)
-        return
-    await _forget(bot, w)
-
-
-async def _forget(bot: WalkoutBot, w: Walkout) -> None:
-    async with bot.db.begin() as s:
-        row = await walkouts_db.get(s, w.guild_id, w.id)
-        if row is not None:
-            await walkouts_db.set_event(s, row, None)
+    async def _forget(self, w: Walkout) -> None:
+        async with self.db.begin() as s:
+            await walkouts_db.set_event(s, w.guild_id, w.id, None)

@@ -29,6 +29,7 @@ from core.errors import UserError
 __all__ = [
     "MAX_YEARS_AHEAD",
     "When",
+    "at_wall_clock",
     "discord_timestamp",
     "is_ambiguous",
     "is_nonexistent",
@@ -249,26 +250,43 @@ def parse_when(text: str, zone: ZoneInfo, *, now: datetime) -> When:
             raise UserError("error.when.unparseable", text=text.strip()[:MAX_TEXT_LENGTH])
     base = now.astimezone(clock).replace(tzinfo=None)
     parsed = _read_iso(cleaned) or _read_free_text(cleaned, clock, base)
-
-    ambiguous = False
-    other: datetime | None = None
     if parsed.tzinfo is not None:
-        start = parsed.astimezone(UTC)
-    else:
-        wall = parsed.replace(fold=0)
-        if is_nonexistent(wall, clock):
-            raise _nonexistent_error(wall, clock)
-        start = wall.replace(tzinfo=clock).astimezone(UTC)
-        if is_ambiguous(wall, clock):
-            ambiguous = True
-            other = wall.replace(tzinfo=clock, fold=1).astimezone(UTC)
+        return _checked(parsed.astimezone(UTC), zone, now=now)
+    return at_wall_clock(parsed, clock, now=now, shown_in=zone)
 
+
+def at_wall_clock(
+    wall: datetime, clock: ZoneInfo, *, now: datetime, shown_in: ZoneInfo | None = None
+) -> When:
+    """The start when clocks in ``clock`` show the naive ``wall`` time, checked like
+    :func:`parse_when` (a DST gap is refused, an overlap takes the first occurrence and reports
+    the other, past and too-far instants are refused). ``local`` is shown in ``shown_in``
+    (default: ``clock``).
+
+    Used when a walkout moves to another zone at the same wall-clock time: the stored start is
+    converted with zoneinfo, never formatted and re-parsed.
+    """
+    if now.tzinfo is None:
+        raise ValueError("at_wall_clock needs an aware now")
+    wall = wall.replace(tzinfo=None, fold=0)
+    if is_nonexistent(wall, clock):
+        raise _nonexistent_error(wall, clock)
+    start = wall.replace(tzinfo=clock).astimezone(UTC)
+    other = None
+    if is_ambiguous(wall, clock):
+        other = wall.replace(tzinfo=clock, fold=1).astimezone(UTC)
+    return _checked(start, shown_in or clock, now=now, other=other)
+
+
+def _checked(
+    start: datetime, zone: ZoneInfo, *, now: datetime, other: datetime | None = None
+) -> When:
     now_utc = now.astimezone(UTC)
     if start <= now_utc:
         raise UserError("error.when.past", when=int(start.timestamp() // 1))
     if start > _add_years(now_utc, MAX_YEARS_AHEAD):
         raise UserError("error.when.too_far", years=MAX_YEARS_AHEAD)
-    return When(start=start, local=start.astimezone(zone), ambiguous=ambiguous, other=other)
+    return When(start=start, local=start.astimezone(zone), ambiguous=other is not None, other=other)
 
 
 def warm_up() -> None:

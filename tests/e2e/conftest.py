@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from bot import Settings, WalkoutBot, point_discord_at, prepare_database
+from bot import Settings, WalkoutBot, build_services, point_discord_at, prepare_database
 from core.clock import FrozenClock
 from fakediscord import FakeDiscord
 from tests.e2e.helpers import BOT, MEMBER, MODERATOR, NOW
@@ -72,8 +72,8 @@ async def bot(fake, world, clock, tmp_path_factory):
         secret=b"e2e-secret",
     )
     point_discord_at(settings.api_base, settings.gateway_url)
-    engine, sessionmaker = await prepare_database(settings)
-    client = WalkoutBot(settings=settings, engine=engine, sessionmaker=sessionmaker, clock=clock)
+    db = await prepare_database(settings)
+    client = WalkoutBot(settings=settings, services=build_services(settings, db, clock=clock))
     task = asyncio.create_task(client.start(settings.require_token()))
     await fake.wait_ready(timeout=15)
     await asyncio.wait_for(client.wait_until_ready(), 15)

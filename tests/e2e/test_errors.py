@@ -76,10 +76,10 @@ async def test_a_bot_failure_before_the_announcement_leaves_no_walkout(
     ).final_message()
     before = embed_text(listing)
 
-    async def broken(*args, **kwargs):
+    def broken(*args, **kwargs):
         raise RuntimeError("renderer on fire")
 
-    monkeypatch.setattr(Walkouts, "_announce_payload", broken)
+    monkeypatch.setattr(Walkouts, "announcement", broken)
     itx = await fake.invoke(
         world.guild,
         world.alice,

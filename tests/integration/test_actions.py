@@ -31,16 +31,21 @@ async def test_own_actions_are_private_and_ordered(sessionmaker):
     """A guild's own actions are listed by date/time for it and invisible to others."""
     async with sessionmaker.begin() as s:
         late = await actions.add(
-            s, G1, name="  Spring strike ", local_date=date(2026, 4, 1), local_time=time(10)
+            s,
+            G1,
+            name="  Spring strike ",
+            local_date=date(2026, 4, 1),
+            local_time=time(10),
+            now=NOW,
         )
         early = await actions.add(
-            s, G1, name="Jan day", local_date=date(2026, 1, 5), local_time=time(9)
+            s, G1, name="Jan day", local_date=date(2026, 1, 5), local_time=time(9), now=NOW
         )
         same_day = await actions.add(
-            s, G1, name="Feb noon", local_date=date(2026, 2, 13), local_time=time(12)
+            s, G1, name="Feb noon", local_date=date(2026, 2, 13), local_time=time(12), now=NOW
         )
         other = await actions.add(
-            s, G2, name="Other", local_date=date(2026, 1, 1), local_time=time(8)
+            s, G2, name="Other", local_date=date(2026, 1, 1), local_time=time(8), now=NOW
         )
     assert late.name == "Spring strike"
     async with sessionmaker() as s:
@@ -56,9 +61,16 @@ async def test_find_by_name(sessionmaker):
     """Names match case-insensitively (also non-ASCII), own before shipped, never another's."""
     async with sessionmaker.begin() as s:
         mine = await actions.add(
-            s, G1, name="Día Sin Inmigrantes", local_date=date(2026, 5, 1), local_time=time(11)
+            s,
+            G1,
+            name="Día Sin Inmigrantes",
+            local_date=date(2026, 5, 1),
+            local_time=time(11),
+            now=NOW,
         )
-        await actions.add(s, G2, name="Private", local_date=date(2026, 5, 1), local_time=time(11))
+        await actions.add(
+            s, G2, name="Private", local_date=date(2026, 5, 1), local_time=time(11), now=NOW
+        )
     async with sessionmaker() as s:
         assert (await actions.find_by_name(s, G1, "día sin inmigrantes")).id == mine.id
         assert (await actions.find_by_name(s, G1, "DÍA SIN INMIGRANTES ")).id == mine.id
@@ -67,7 +79,12 @@ async def test_find_by_name(sessionmaker):
         assert await actions.find_by_name(s, G1, "Walk out%") is None
     async with sessionmaker.begin() as s:
         own_copy = await actions.add(
-            s, G1, name=SHIPPED_NAME.lower(), local_date=date(2026, 3, 1), local_time=time(9)
+            s,
+            G1,
+            name=SHIPPED_NAME.lower(),
+            local_date=date(2026, 3, 1),
+            local_time=time(9),
+            now=NOW,
         )
     async with sessionmaker() as s:
         assert (await actions.find_by_name(s, G1, SHIPPED_NAME)).id == own_copy.id
@@ -77,9 +94,11 @@ async def test_remove_semantics(sessionmaker):
     """Shipped refused, other guild's or unknown missing, own removed; walkouts keep their time."""
     starts = NOW + timedelta(days=3)
     async with sessionmaker.begin() as s:
-        own = await actions.add(s, G1, name="Mine", local_date=date(2026, 3, 1), local_time=time(9))
+        own = await actions.add(
+            s, G1, name="Mine", local_date=date(2026, 3, 1), local_time=time(9), now=NOW
+        )
         theirs = await actions.add(
-            s, G2, name="Theirs", local_date=date(2026, 3, 1), local_time=time(9)
+            s, G2, name="Theirs", local_date=date(2026, 3, 1), local_time=time(9), now=NOW
         )
         w = await walkouts.create(
             s,
@@ -93,6 +112,8 @@ async def test_remove_semantics(sessionmaker):
             details=None,
             action_id=own.id,
             registrant_id=1,
+            status="scheduled",
+            now=NOW,
         )
     async with sessionmaker.begin() as s:
         assert await actions.remove(s, G1, await shipped_id(s)) == "shipped"
@@ -117,7 +138,9 @@ async def test_remove_semantics(sessionmaker):
 async def test_foreign_key_sets_null_on_delete(sessionmaker):
     """The schema itself nulls walkouts.action_id when an action row goes (foreign keys on)."""
     async with sessionmaker.begin() as s:
-        own = await actions.add(s, G1, name="Mine", local_date=date(2026, 3, 1), local_time=time(9))
+        own = await actions.add(
+            s, G1, name="Mine", local_date=date(2026, 3, 1), local_time=time(9), now=NOW
+        )
         w = await walkouts.create(
             s,
             guild_id=G1,
@@ -130,6 +153,8 @@ async def test_foreign_key_sets_null_on_delete(sessionmaker):
             details=None,
             action_id=own.id,
             registrant_id=None,
+            status="scheduled",
+            now=NOW,
         )
     async with sessionmaker.begin() as s:
         await s.execute(text("DELETE FROM national_actions WHERE id = :id"), {"id": own.id})

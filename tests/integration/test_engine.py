@@ -1,6 +1,7 @@
 """Engine set-up and migrations on a real SQLite file."""
 
 import asyncio
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -167,9 +168,10 @@ async def test_database_errors_do_not_carry_typed_values(sessionmaker):
     from db.models import GuildSettings
 
     async with sessionmaker() as s:
-        s.add(GuildSettings(guild_id=1, timezone="secret-zone-text"))
+        now = datetime(2026, 1, 1, tzinfo=UTC)
+        s.add(GuildSettings(guild_id=1, timezone="secret-zone-text", created_at=now))
         await s.commit()
-        s.add(GuildSettings(guild_id=1, timezone="secret-zone-text"))
+        s.add(GuildSettings(guild_id=1, timezone="secret-zone-text", created_at=now))
         with pytest.raises(IntegrityError) as info:
             await s.commit()
     assert "secret-zone-text" not in str(info.value)

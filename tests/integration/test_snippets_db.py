@@ -21,6 +21,7 @@ async def add(s, guild_id=G1, slug="our-walkout", **fields):
         "title": "Our walkout",
         "body": "We walked out on Feb 13.",
         "source": "Student paper, 2026-02-14",
+        "now": NOW,
     }
     values.update(fields)
     return await snippets.add(s, guild_id, slug=slug, **values)
@@ -29,7 +30,7 @@ async def add(s, guild_id=G1, slug="our-walkout", **fields):
 async def test_add_get_and_list(sessionmaker):
     """A stored snippet comes back whole, keywords in order, created_at aware UTC."""
     async with sessionmaker.begin() as s:
-        row = await add(s, keywords=["walkout", " ICE ", ""], now=NOW)
+        row = await add(s, keywords=["walkout", " ICE ", ""])
         await add(s, slug="another-one", kind="rights", lang="es", title="Otra")
     assert row.id and row.created_at == NOW
     async with sessionmaker() as s:
@@ -48,11 +49,14 @@ async def test_add_get_and_list(sessionmaker):
         assert [r.slug for r in listed] == ["another-one", "our-walkout"]
 
 
-async def test_created_at_defaults_to_the_database_clock(sessionmaker):
-    """Without ``now`` the server default stamps the row, loaded without lazy IO."""
+async def test_created_at_comes_from_the_injected_clock(sessionmaker):
+    """The row is stamped with the caller's clock, not the database's; no default exists."""
+    later = datetime(2031, 5, 6, 7, 8, tzinfo=UTC)
     async with sessionmaker.begin() as s:
-        row = await add(s)
-        assert row.created_at.tzinfo is UTC
+        row = await add(s, now=later)
+    async with sessionmaker() as s:
+        got = await snippets.get(s, G1, row.slug)
+    assert got.created_at == later and got.created_at.tzinfo is UTC
     assert row.keywords is None
 
 

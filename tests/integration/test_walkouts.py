@@ -20,6 +20,8 @@ async def add(s, guild_id=G1, *, school="Lincoln High", city="Omaha", hours=24, 
         "details": None,
         "action_id": None,
         "registrant_id": 42,
+        "status": "scheduled",
+        "now": NOW,
     }
     fields.update(kw)
     return await walkouts.create(
@@ -92,14 +94,14 @@ async def test_action_link(sessionmaker):
     async with sessionmaker.begin() as s:
         shipped = (await actions.list_for_guild(s, G1))[0]
         theirs = await actions.add(
-            s, G2, name="Theirs", local_date=NOW.date(), local_time=NOW.time()
+            s, G2, name="Theirs", local_date=NOW.date(), local_time=NOW.time(), now=NOW
         )
         w = await add(s, action_id=shipped.id)
         assert w.action is shipped
         with pytest.raises(ValueError, match="not visible"):
             await add(s, action_id=theirs.id)
         with pytest.raises(ValueError, match="not visible"):
-            await walkouts.update(s, w, now=NOW, action_id=theirs.id)
+            await walkouts.update(s, G1, w.id, now=NOW, action_id=theirs.id)
     async with sessionmaker() as s:
         got = await walkouts.get(s, G1, w.id)
         assert got.action is not None
@@ -114,10 +116,11 @@ async def test_update_changes_only_editable_fields(sessionmaker):
         shipped = (await actions.list_for_guild(s, G1))[0]
         w = await add(s, action_id=shipped.id)
         with pytest.raises(TypeError, match="status"):
-            await walkouts.update(s, w, now=later, status="cancelled")  # type: ignore[call-arg]
-        await walkouts.update(
+            await walkouts.update(s, G1, w.id, now=later, status="cancelled")  # type: ignore[call-arg]
+        w = await walkouts.update(
             s,
-            w,
+            G1,
+            w.id,
             now=later,
             school="Central High",
             starts_at=new_start,
@@ -140,7 +143,7 @@ async def test_update_in_a_later_session(sessionmaker):
     async with sessionmaker.begin() as s:
         w = await add(s)
     async with sessionmaker.begin() as s:
-        await walkouts.update(s, w, now=NOW, city="Lincoln")
+        await walkouts.update(s, G1, w.id, now=NOW, city="Lincoln")
     async with sessionmaker() as s:
         assert (await walkouts.get(s, G1, w.id)).city == "Lincoln"
 
@@ -149,12 +152,12 @@ async def test_cancel_announcement_event(sessionmaker):
     """cancel, set_announcement and set_event persist."""
     async with sessionmaker.begin() as s:
         w = await add(s)
-        await walkouts.set_announcement(s, w, channel_id=5, message_id=6)
-        await walkouts.set_event(s, w, 77)
+        await walkouts.set_announcement(s, G1, w.id, channel_id=5, message_id=6)
+        await walkouts.set_event(s, G1, w.id, 77)
     async with sessionmaker.begin() as s:
-        w = await walkouts.get(s, G1, w.id)
-        await walkouts.cancel(s, w, reason="Snow day", now=NOW)
-        await walkouts.set_event(s, w, None)
+        cancelled = await walkouts.cancel(s, G1, w.id, reason="Snow day", now=NOW)
+        assert cancelled is not None and cancelled.is_cancelled
+        await walkouts.set_event(s, G1, w.id, None)
     async with sessionmaker() as s:
         got = await walkouts.get(s, G1, w.id)
     assert got.is_cancelled
@@ -197,7 +200,7 @@ async def test_list_page_city_filter_and_cancelled(sessionmaker):
         await add(s, city="Los Angeles", hours=3)
         await add(s, city="100% City", hours=4)
         cancelled = await add(s, city="San Diego", hours=5)
-        await walkouts.cancel(s, cancelled, reason=None, now=NOW)
+        await walkouts.cancel(s, cancelled.guild_id, cancelled.id, reason=None, now=NOW)
     async with sessionmaker() as s:
 
         async def cities(city, **kw):
@@ -223,7 +226,7 @@ async def test_search_matches_and_ranking(sessionmaker):
         past = await add(s, school="Roosevelt Elementary", city="Omaha", hours=-5)
         older = await add(s, school="Old Roosevelt", city="Omaha", hours=-50)
         gone = await add(s, school="Roosevelt Prep", city="Omaha", hours=1)
-        await walkouts.cancel(s, gone, reason=None, now=NOW)
+        await walkouts.cancel(s, gone.guild_id, gone.id, reason=None, now=NOW)
         other = await add(s, school="Washington", city="Des Moines", hours=3)
         await add(s, G2, school="Roosevelt Elsewhere", hours=1)
 
@@ -300,12 +303,12 @@ async def test_count_active_events(sessionmaker):
     async with sessionmaker.begin() as s:
         for hours, event_id in ((5, 1), (-0.5, 2), (-3, 3), (10, None)):
             w = await add(s, hours=hours)  # ends one hour after it starts
-            await walkouts.set_event(s, w, event_id)
+            await walkouts.set_event(s, G1, w.id, event_id)
         gone = await add(s, hours=6)
-        await walkouts.set_event(s, gone, 4)
-        await walkouts.cancel(s, gone, reason=None, now=NOW)
+        await walkouts.set_event(s, G1, gone.id, 4)
+        await walkouts.cancel(s, gone.guild_id, gone.id, reason=None, now=NOW)
         other = await add(s, G2, hours=5)
-        await walkouts.set_event(s, other, 5)
+        await walkouts.set_event(s, G2, other.id, 5)
     async with sessionmaker() as s:
         assert await walkouts.count_active_events(s, G1, now=NOW) == 2
         assert await walkouts.count_active_events(s, G2, now=NOW) == 1

@@ -2,12 +2,16 @@
 
 import re
 
+import discord
 import pytest
-from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+from discord.ext import commands
+from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot import Settings, WalkoutBot
 from cogs import EXTENSIONS
+from cogs.common.services import Services
 from cogs.common.translator import CatalogTranslator
+from core.clock import system_clock
+from db.engine import Database
 from messages import catalogs
 
 NAME_RE = re.compile(r"^[-_\w]{1,32}$")
@@ -15,16 +19,12 @@ SUBCOMMAND, GROUP = 1, 2
 
 
 @pytest.fixture(scope="module")
-async def payloads(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("tree")
-    engine = create_async_engine(f"sqlite+aiosqlite:///{tmp / 'x.sqlite3'}")
-    settings = Settings(token=None, database_url="sqlite://", data_dir=tmp, secret=b"k")
-    bot = WalkoutBot(
-        settings=settings,
-        engine=engine,
-        sessionmaker=async_sessionmaker(engine),
-        sync_commands=False,
-    )
+async def payloads():
+    # The cogs as bot.py loads them, on a plain discord.py bot: loading them touches no database
+    # (the engine below is never connected) and no Discord connection.
+    engine = create_async_engine("sqlite+aiosqlite://")
+    bot = commands.Bot(command_prefix="!", intents=discord.Intents.none())
+    bot.services = Services.create(Database(engine), clock=system_clock, secret=b"k")
     translator = CatalogTranslator()
     await bot.tree.set_translator(translator)
     for ext in EXTENSIONS:
