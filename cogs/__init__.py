@@ -5,4 +5,5 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.walkouts",
     "cogs.actions",
     "cogs.snippets",
+    "cogs.reminders",
 )

@@ -78,3 +78,27 @@ async def note_events(
     settings.events_note_at = now
     await s.flush()
     return settings
+
+
+async def note_reminders(
+    s: AsyncSession, guild_id: int, note: str | None, *, now: datetime
+) -> GuildSettings:
+    """Record why reminders could not be posted (a catalog key; moderators are told once per
+    note); None clears it after a post succeeds."""
+    settings = await get_or_create(s, guild_id, now=now)
+    settings.reminders_note = note
+    settings.reminders_note_at = now
+    await s.flush()
+    return settings
+
+
+async def set_reminders(
+    s: AsyncSession, guild_id: int, *, offsets: str, role_id: int | None, now: datetime
+) -> GuildSettings:
+    """Store the server's reminder offsets (canonical text, "off" for none) and ping role."""
+    settings = await get_or_create(s, guild_id, now=now)
+    settings.reminder_offsets = offsets
+    settings.reminder_role_id = role_id
+    settings.updated_at = now
+    await s.flush()
+    return settings

@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Time,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.ext.asyncio import AsyncAttrs
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -70,6 +71,22 @@ WALKOUT_CANCELLED = "cancelled"
 WALKOUT_STATUSES: tuple[str, ...] = (WALKOUT_PENDING, WALKOUT_SCHEDULED, WALKOUT_CANCELLED)
 SNIPPET_KINDS: tuple[str, ...] = ("rights", "history")
 
+# Reminders. ``pending`` -> ``claimed`` (one process won it and is posting) -> ``sent``/``late``;
+# or ``missed`` (too late to post), ``failed`` (Discord refused for good), ``cancelled``.
+REMINDER_CHANNEL = "channel"
+REMINDER_DM = "dm"
+REMINDER_KINDS: tuple[str, ...] = (REMINDER_CHANNEL, REMINDER_DM)
+REMINDER_STATUSES: tuple[str, ...] = (
+    "pending",
+    "claimed",
+    "sent",
+    "late",
+    "missed",
+    "failed",
+    "cancelled",
+)
+NONCE_MAX = 25  # Discord's limit for a message nonce
+
 
 def one_of(column: str, values: tuple[str, ...], name: str) -> CheckConstraint:
     """``CHECK (column IN (...))`` named ``ck_<table>_<name>`` by the naming convention."""
@@ -95,6 +112,13 @@ class GuildSettings(Base):
     # Why the last scheduled event was not created (a catalog key), shown by /setup show.
     events_note: Mapped[str | None] = mapped_column(String(100))
     events_note_at: Mapped[datetime | None]
+    # Channel reminder offsets as typed canonically ("7d,1d,2h,0,+3h"; "off"); NULL = default.
+    reminder_offsets: Mapped[str | None] = mapped_column(String(200))
+    # The only role a reminder may ping; NULL = no ping.
+    reminder_role_id: Mapped[int | None] = mapped_column(BigInteger)
+    # Why reminders could not be posted (a catalog key), told to moderators once.
+    reminders_note: Mapped[str | None] = mapped_column(String(100))
+    reminders_note_at: Mapped[datetime | None]
     created_at: Mapped[Created]
     updated_at: Mapped[datetime | None]
 
@@ -190,3 +214,63 @@ class GuildSnippet(Base):
     # Comma-separated, as typed in the modal (each keyword without commas); NULL = none.
     keywords: Mapped[str | None] = mapped_column(String(SNIPPET_KEYWORDS_MAX))
     created_at: Mapped[Created]
+
+
+class Reminder(Base):
+    """One reminder of one walkout: a channel post at an offset, or one member's DM.
+
+    The table is the truth; the scheduler only wakes the bot up. A channel reminder is unique
+    per (walkout, offset); a DM reminder per (walkout, member) while it is pending. ``user_id``
+    is the one raw Discord user id the bot stores, and only for a pending DM reminder: it is
+    cleared when the DM is sent, missed or cancelled.
+    """
+
+    __tablename__ = "reminders"
+    __table_args__ = (
+        one_of("kind", REMINDER_KINDS, "kind"),
+        one_of("status", REMINDER_STATUSES, "status"),
+        Index(
+            "uq_reminders_walkout_id_offset_minutes",
+            "walkout_id",
+            "offset_minutes",
+            unique=True,
+            sqlite_where=text("kind = 'channel'"),
+            postgresql_where=text("kind = 'channel'"),
+        ),
+        Index(
+            "uq_reminders_walkout_id_user_id",
+            "walkout_id",
+            "user_id",
+            unique=True,
+            sqlite_where=text("kind = 'dm' AND user_id IS NOT NULL"),
+            postgresql_where=text("kind = 'dm' AND user_id IS NOT NULL"),
+        ),
+        Index("ix_reminders_status_due_at", "status", "due_at"),
+        Index("ix_reminders_claim_nonce", "claim_nonce"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    walkout_id: Mapped[int] = mapped_column(ForeignKey("walkouts.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(8))
+    # Signed nominal minutes from the start (negative: before); a DM's "before" is negative.
+    offset_minutes: Mapped[int] = mapped_column(Integer)
+    due_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Bumped when a reminder that was already posted is armed again (its walkout moved).
+    generation: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_at: Mapped[datetime | None]
+    # The nonce its post is (or was) sent with; a batch of reminders shares one.
+    claim_nonce: Mapped[str | None] = mapped_column(String(NONCE_MAX))
+    channel_id: Mapped[int | None] = mapped_column(BigInteger)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    user_id: Mapped[int | None] = mapped_column(BigInteger)
+    lang: Mapped[str | None] = mapped_column(String(5))
+    error: Mapped[str | None] = mapped_column(String(40))
+    done_at: Mapped[datetime | None]
+    created_at: Mapped[Created]
+
+    @property
+    def is_dm(self) -> bool:
+        return self.kind == REMINDER_DM

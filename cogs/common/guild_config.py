@@ -24,6 +24,9 @@ class GuildConfig:
     reports_channel_id: int | None = None
     organizer_role_id: int | None = None
     events_note: str | None = None
+    reminder_offsets: str | None = None  # canonical text; None = the default offsets
+    reminder_role_id: int | None = None
+    reminders_note: str | None = None
 
     @classmethod
     def of(cls, guild_id: int, row: GuildSettings | None) -> GuildConfig:
@@ -36,6 +39,9 @@ class GuildConfig:
             reports_channel_id=row.reports_channel_id,
             organizer_role_id=row.organizer_role_id,
             events_note=row.events_note,
+            reminder_offsets=row.reminder_offsets,
+            reminder_role_id=row.reminder_role_id,
+            reminders_note=row.reminders_note,
         )
 
 

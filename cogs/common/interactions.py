@@ -45,9 +45,7 @@ async def reply(itx: discord.Interaction, *, ephemeral: bool = True, **kwargs: A
         await itx.response.send_message(ephemeral=ephemeral, **kwargs)
 
 
-async def answer_soon(
-    itx: discord.Interaction, work: Awaitable[T], *, ephemeral: bool = True
-) -> T:
+async def answer_soon(itx: discord.Interaction, work: Awaitable[T], *, ephemeral: bool = True) -> T:
     """Await ``work``; if it takes longer than :data:`DEFER_AFTER`, defer the interaction
     (``ephemeral``, "thinking…") so the answer can come as a follow-up within 15 minutes.
 

@@ -1,18 +1,23 @@
 """What the cogs receive from ``bot.py``: one small typed object instead of the whole bot.
 
-Cogs get the database, the clock, the pseudonym key and the settings cache from here, never by
-importing ``bot``; tests build a :class:`Services` of their own (a frozen clock, a temporary
-database) and hand it to the cogs they load.
+Cogs get the database, the clock, the pseudonym key, the settings cache, the reminder engine and
+the walkout lifecycle hooks from here, never by importing ``bot``; tests build a
+:class:`Services` of their own (a frozen clock, a temporary database) and hand it to the cogs
+they load.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cogs.common.guild_config import GuildConfigCache
 from core.clock import Clock
 from db.engine import Database
+
+if TYPE_CHECKING:
+    from cogs.reminders.engine import ReminderEngine
+    from cogs.walkouts.service import LifecycleHooks
 
 
 @dataclass(frozen=True)
@@ -23,10 +28,26 @@ class Services:
     clock: Clock
     secret: bytes = field(repr=False)
     guild_config: GuildConfigCache
+    reminders: ReminderEngine
+    hooks: tuple[LifecycleHooks, ...] = ()
 
     @classmethod
     def create(cls, db: Database, *, clock: Clock, secret: bytes) -> Services:
-        return cls(db=db, clock=clock, secret=secret, guild_config=GuildConfigCache(db))
+        """Everything wired together: the reminder engine, and its planner as the walkout
+        lifecycle's hook (reminders move in the same transaction as their walkout)."""
+        from cogs.reminders.engine import ReminderEngine
+        from cogs.reminders.planner import ReminderPlanner
+
+        guild_config = GuildConfigCache(db)
+        engine = ReminderEngine(db, clock=clock, guild_config=guild_config)
+        return cls(
+            db=db,
+            clock=clock,
+            secret=secret,
+            guild_config=guild_config,
+            reminders=engine,
+            hooks=(ReminderPlanner(engine, guild_config),),
+        )
 
 
 def services_of(bot: Any) -> Services:

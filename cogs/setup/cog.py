@@ -7,8 +7,10 @@ from discord import app_commands
 from discord.ext import commands
 
 from cogs.common.guild_config import GuildConfig
-from cogs.common.interactions import lang_of
+from cogs.common.interactions import answer_soon, lang_of, reply
 from cogs.common.services import Services
+from cogs.reminders.offsets import format_offsets, parse_offsets
+from cogs.reminders.planner import offsets_of, set_offsets
 from cogs.setup.zones import resolve_zone, search_zones
 from cogs.walkouts.events import can_manage_events
 from core.errors import UserError
@@ -47,6 +49,19 @@ def settings_embed(
     else:
         events = t("setup.events.ok", lang)
     embed.add_field(name=t("setup.show.events", lang), value=events, inline=False)
+    offsets = format_offsets(offsets_of(settings))
+    reminders = t(
+        "setup.show.reminders_off" if offsets == "off" else "setup.show.reminders_on",
+        lang,
+        offsets=offsets,
+    )
+    if settings.reminder_role_id:
+        reminders += "\n" + t(
+            "setup.show.reminders_role", lang, role=f"<@&{settings.reminder_role_id}>"
+        )
+    if settings.reminders_note:
+        reminders += "\n⚠ " + t(settings.reminders_note, lang)
+    embed.add_field(name=t("setup.show.reminders", lang), value=reminders, inline=False)
     if not can_post_here:
         embed.set_footer(text=t("setup.show.cannot_post", lang))
     return embed
@@ -67,7 +82,7 @@ class Setup(commands.Cog):
         self.db = services.db
         self.clock = services.clock
         self.guild_config = services.guild_config
-        self.secret = services.secret
+        self.reminders = services.reminders
 
     @setup_group.command(name="show", description="Show this server's walkout-bot settings")
     async def show(self, itx: discord.Interaction) -> None:
@@ -158,3 +173,42 @@ class Setup(commands.Cog):
         else:
             text = t("setup.organizer_role.cleared", lang)
         await itx.response.send_message(text, ephemeral=True)
+
+    @setup_group.command(
+        name="reminders", description="When reminders are posted, and whom they ping"
+    )
+    @app_commands.describe(
+        offsets='Before/at/after the start, e.g. "7d,1d,2h,0,+3h" ("+" = after; "off" = none)',
+        role="The only role a reminder may ping (leave empty: no ping)",
+    )
+    async def reminders_(
+        self,
+        itx: discord.Interaction,
+        offsets: app_commands.Range[str, 1, 200],
+        role: discord.Role | None = None,
+    ) -> None:
+        require_moderator(itx.permissions.value)
+        assert itx.guild_id is not None
+        lang = lang_of(itx)
+        parsed = parse_offsets(offsets)
+        if role is not None and role.is_default():
+            raise UserError("error.reminders.everyone_role")
+        text = format_offsets(parsed)
+        replanned = await answer_soon(
+            itx,
+            set_offsets(
+                self.db,
+                self.guild_config,
+                itx.guild_id,
+                offsets=parsed,
+                text=text,
+                role_id=role.id if role else None,
+                now=self.clock(),
+            ),
+        )
+        await self.reminders.poke()
+        key = "setup.reminders.off" if not parsed else "setup.reminders.done"
+        lines = [t(key, lang, offsets=text, count=replanned)]
+        if role is not None:
+            lines.append(t("setup.reminders.role", lang, role=role.mention))
+        await reply(itx, content="\n".join(lines))

@@ -31,6 +31,7 @@ from cogs.setup.zones import resolve_zone, search_zones
 from cogs.walkouts import render
 from cogs.walkouts.events import EventMirror
 from cogs.walkouts.ics import walkout_ics
+from cogs.walkouts.lookup import parse_walkout_ref, walkout_choices
 from cogs.walkouts.service import (
     Actor,
     AnnounceFailed,
@@ -87,14 +88,6 @@ def clean_walkout_fields(**values: str | None) -> dict[str, str | None]:
             value, field=field, max_len=max_len, required=required, allow_mentions=mentions
         )
     return out
-
-
-def parse_walkout_ref(text: str) -> int:
-    """``"12"``, ``"#12"`` or an autocomplete value -> 12; anything else is not a walkout."""
-    raw = text.strip().lstrip("#").split(" ", 1)[0]
-    if not raw.isdigit() or len(raw) > 18:
-        raise UserError("error.walkout.not_found", ref=fit(text, 40))
-    return int(raw)
 
 
 def actor_of(itx: discord.Interaction) -> Actor:
@@ -168,7 +161,10 @@ class Walkouts(commands.Cog):
         self.guild_config = services.guild_config
         self.secret = services.secret
         self.service = WalkoutService(
-            services.db, clock=services.clock, guild_config=services.guild_config
+            services.db,
+            clock=services.clock,
+            guild_config=services.guild_config,
+            hooks=services.hooks,
         )
         self.events = EventMirror(bot, services)
         # One announcement edit per walkout at a time; bursts of RSVPs coalesce (core.coalesce).
@@ -544,9 +540,7 @@ class Walkouts(commands.Cog):
     ) -> list[app_commands.Choice[str]]:
         if itx.guild_id is None:
             return []
-        async with self.db() as s:
-            rows = await walkouts_db.search(s, itx.guild_id, current, now=self.now(), limit=25)
-        return [app_commands.Choice(name=render.choice_label(w), value=str(w.id)) for w in rows]
+        return await walkout_choices(self.db, itx.guild_id, current, now=self.now())
 
     @register.autocomplete("timezone")
     @edit.autocomplete("timezone")

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -130,14 +130,25 @@ class Announcer(Protocol):
         ...
 
 
+AfterCommit = Callable[[], Awaitable[object]]
+"""What a hook wants done once the transaction committed (arm a timer, tell members)."""
+
+
 class LifecycleHooks(Protocol):
-    """Work that must commit or roll back with a walkout change (reminders)."""
+    """Work that must commit or roll back with a walkout change (reminders). Each method runs
+    inside the change's transaction and may return an :data:`AfterCommit` step."""
 
-    async def scheduled(self, s: AsyncSession, walkout: Walkout, *, now: datetime) -> None: ...
+    async def scheduled(
+        self, s: AsyncSession, walkout: Walkout, *, now: datetime
+    ) -> AfterCommit | None: ...
 
-    async def moved(self, s: AsyncSession, walkout: Walkout, *, now: datetime) -> None: ...
+    async def moved(
+        self, s: AsyncSession, walkout: Walkout, *, now: datetime
+    ) -> AfterCommit | None: ...
 
-    async def cancelled(self, s: AsyncSession, walkout: Walkout, *, now: datetime) -> None: ...
+    async def cancelled(
+        self, s: AsyncSession, walkout: Walkout, *, now: datetime
+    ) -> AfterCommit | None: ...
 
 
 @dataclass(frozen=True)
@@ -231,12 +242,12 @@ class WalkoutService:
                     raise RuntimeError(f"pending walkout {pending.id} vanished while announcing")
                 walkout = await walkouts_db.get(s, guild_id, pending.id, fresh=True)
                 assert walkout is not None
-                for hook in self.hooks:
-                    await hook.scheduled(s, walkout, now=now)
+                after = [await hook.scheduled(s, walkout, now=now) for hook in self.hooks]
         except BaseException:
             # Nothing half-way, even when the request is cancelled: shielded clean-up.
             await asyncio.shield(self._undo_register(guild_id, pending.id, announcer, posted))
             raise
+        await _after_commit(after, walkout)
         note = await _best_effort("event creation", walkout, announcer.created(walkout))
         return Registered(
             walkout=walkout,
@@ -297,9 +308,10 @@ class WalkoutService:
             updated = await walkouts_db.update(s, guild_id, w.id, now=now, **fields)  # type: ignore[arg-type]
             if updated is None:  # pragma: no cover - the row is locked by this transaction
                 raise UserError("error.walkout.cancelled", id=w.id)
+            after = []
             if moved or changes.timezone:
-                for hook in self.hooks:
-                    await hook.moved(s, updated, now=now)
+                after = [await hook.moved(s, updated, now=now) for hook in self.hooks]
+        await _after_commit(after, updated)
         await _best_effort("mirroring the edit", updated, announcer.changed(updated))
         return Edited(walkout=updated, when=parsed)
 
@@ -322,8 +334,8 @@ class WalkoutService:
             cancelled = await walkouts_db.cancel(s, guild_id, w.id, reason=reason, now=now)
             if cancelled is None:  # pragma: no cover - the row is locked by this transaction
                 raise UserError("error.walkout.cancelled", id=w.id)
-            for hook in self.hooks:
-                await hook.cancelled(s, cancelled, now=now)
+            after = [await hook.cancelled(s, cancelled, now=now) for hook in self.hooks]
+        await _after_commit(after, cancelled)
         await _best_effort("mirroring the cancellation", cancelled, announcer.cancelled(cancelled))
         return cancelled
 
@@ -393,6 +405,12 @@ def _start(
     if action is not None:
         return check_registrable(action.local_date, action.local_time, zone, now=now), None
     raise UserError("error.when.missing")
+
+
+async def _after_commit(steps: Sequence[AfterCommit | None], walkout: Walkout) -> None:
+    for step in steps:
+        if step is not None:
+            await _best_effort("an after-commit step", walkout, step())
 
 
 async def _best_effort(what: str, subject: object, step: Awaitable[object]) -> object:

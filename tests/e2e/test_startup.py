@@ -26,7 +26,15 @@ async def test_identifies_without_privileged_intents(fake, bot):
 
 async def test_commands_are_synced_globally_with_spanish(fake, bot):
     names = {c["name"]: c for c in fake.commands()}
-    assert set(names) == {"setup", "walkout", "action", "rights", "history", "snippet"}
+    assert set(names) == {
+        "setup",
+        "walkout",
+        "action",
+        "rights",
+        "history",
+        "snippet",
+        "reminders",
+    }
     walkout = names["walkout"]
     subs = {o["name"] for o in walkout["options"]}
     register = next(o for o in walkout["options"] if o["name"] == "register")
@@ -115,7 +123,15 @@ async def test_python_bot_py_runs_and_buttons_survive_a_restart(tmp_path):
         try:
             await fake.wait_for_commands(guild_id=guild.id, timeout=30)
             names = {c["name"] for c in fake.commands(guild_id=guild.id)}
-            assert names == {"setup", "walkout", "action", "rights", "history", "snippet"}
+            assert names == {
+                "setup",
+                "walkout",
+                "action",
+                "rights",
+                "history",
+                "snippet",
+                "reminders",
+            }
             assert (tmp_path / "walkout-bot.sqlite3").exists()
             itx = await fake.invoke(
                 guild,

@@ -46,6 +46,7 @@ def test_top_level_commands_match_the_contract(payloads):
     assert sorted(p["name"] for p in payloads) == [
         "action",
         "history",
+        "reminders",
         "rights",
         "setup",
         "snippet",

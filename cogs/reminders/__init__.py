@@ -1,0 +1,13 @@
+"""/reminders and the reminder engine: posts before, at and after every walkout."""
+
+from __future__ import annotations
+
+from discord.ext import commands
+
+
+async def setup(bot: commands.Bot) -> None:
+    """Extension entry point; imports the cog lazily so pure modules stay Discord-free."""
+    from cogs.common.services import services_of
+    from cogs.reminders.cog import Reminders
+
+    await bot.add_cog(Reminders(bot, services_of(bot)))

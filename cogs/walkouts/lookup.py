@@ -1,0 +1,33 @@
+"""Finding a walkout from what a member typed or picked, shared by every command that takes a
+``walkout`` option (/walkout, /reminders and later /report)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from discord import app_commands
+
+from cogs.walkouts.render import choice_label
+from core.errors import UserError
+from core.text import AUTOCOMPLETE_CHOICES_MAX, fit
+from db import walkouts as walkouts_db
+from db.engine import Database
+
+
+def parse_walkout_ref(text: str) -> int:
+    """``"12"``, ``"#12"`` or an autocomplete value -> 12; anything else is not a walkout."""
+    raw = text.strip().lstrip("#").split(" ", 1)[0]
+    if not raw.isdigit() or len(raw) > 18:
+        raise UserError("error.walkout.not_found", ref=fit(text, 40))
+    return int(raw)
+
+
+async def walkout_choices(
+    db: Database, guild_id: int, current: str, *, now: datetime
+) -> list[app_commands.Choice[str]]:
+    """Autocomplete: the server's walkouts matching an id, a school or a city."""
+    async with db() as s:
+        rows = await walkouts_db.search(
+            s, guild_id, current, now=now, limit=AUTOCOMPLETE_CHOICES_MAX
+        )
+    return [app_commands.Choice(name=choice_label(w), value=str(w.id)) for w in rows]
