@@ -6,7 +6,7 @@
 
 Configuration comes from the environment or a ``.env`` file: DISCORD_TOKEN (required to run),
 DATABASE_URL, DISCORD_GUILD_ID, DISCORD_API_BASE, DISCORD_GATEWAY_URL, LOG_LEVEL, WALKOUT_DATA_DIR,
-WALKOUT_SECRET. See README.md.
+WALKOUT_SECRET, DISCORD_SHARD_ID/DISCORD_SHARD_COUNT, WALKOUT_CLAIM_LEASE. See README.md.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import secrets
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from pathlib import Path
 
 import discord
@@ -33,6 +34,7 @@ from cogs.common.services import Services
 from cogs.common.translator import CatalogTranslator
 from core.clock import Clock, system_clock
 from db.engine import Database
+from db.reminders import Shards
 
 log = logging.getLogger("walkout")
 
@@ -64,6 +66,9 @@ class Settings:
     gateway_url: str | None = None
     log_level: str = "INFO"
     secret: bytes = field(default=b"", repr=False)
+    shard_id: int | None = None
+    shard_count: int | None = None
+    claim_lease: float = 15.0
 
     def require_token(self) -> str:
         if not self.token:
@@ -89,6 +94,14 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     level = (env.get("LOG_LEVEL") or "INFO").strip().upper()
     if level not in LOG_LEVELS:
         raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {level!r}")
+    shard_id, shard_count = _shards(env)
+    lease_raw = (env.get("WALKOUT_CLAIM_LEASE") or "15").strip()
+    try:
+        claim_lease = float(lease_raw)
+    except ValueError:
+        claim_lease = -1.0
+    if not 1.0 <= claim_lease <= 600.0:
+        raise ConfigError(f"WALKOUT_CLAIM_LEASE must be 1 to 600 seconds, got {lease_raw!r}")
     api_base = (env.get("DISCORD_API_BASE") or "").strip().rstrip("/") or None
     gateway = (env.get("DISCORD_GATEWAY_URL") or "").strip() or None
     for name, value in (("DISCORD_API_BASE", api_base), ("DISCORD_GATEWAY_URL", gateway)):
@@ -103,7 +116,24 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         gateway_url=gateway,
         log_level=level,
         secret=(env.get("WALKOUT_SECRET") or "").encode(),
+        shard_id=shard_id,
+        shard_count=shard_count,
+        claim_lease=claim_lease,
     )
+
+
+def _shards(env: Mapping[str, str]) -> tuple[int | None, int | None]:
+    """DISCORD_SHARD_ID and DISCORD_SHARD_COUNT: both or neither, 0 <= id < count."""
+    raw_id = (env.get("DISCORD_SHARD_ID") or "").strip()
+    raw_count = (env.get("DISCORD_SHARD_COUNT") or "").strip()
+    if not raw_id and not raw_count:
+        return None, None
+    if not (raw_id.isdigit() and raw_count.isdigit()):
+        raise ConfigError("DISCORD_SHARD_ID and DISCORD_SHARD_COUNT must both be set, as numbers")
+    shard_id, shard_count = int(raw_id), int(raw_count)
+    if not 0 <= shard_id < shard_count:
+        raise ConfigError(f"DISCORD_SHARD_ID must be 0 to {shard_count - 1}, got {shard_id}")
+    return shard_id, shard_count
 
 
 def with_secret(settings: Settings) -> Settings:
@@ -166,6 +196,8 @@ class WalkoutBot(commands.Bot):
             intents=intents(),
             tree_cls=WalkoutTree,
             allowed_mentions=discord.AllowedMentions.none(),
+            shard_id=settings.shard_id,
+            shard_count=settings.shard_count,
         )
         self.settings = settings
         self.services = services
@@ -189,7 +221,7 @@ class WalkoutBot(commands.Bot):
         await self.tree.set_translator(CatalogTranslator())
         for ext in EXTENSIONS:
             await self.load_extension(ext)
-        if self.sync_commands:
+        if self.sync_commands and not self.settings.shard_id:  # one process syncs: shard 0
             await self.sync_app_commands()
         self.synced.set()
 
@@ -221,7 +253,16 @@ async def prepare_database(settings: Settings) -> Database:
 
 def build_services(settings: Settings, db: Database, *, clock: Clock = system_clock) -> Services:
     """The one object every cog receives (see ``cogs/common/services.py``)."""
-    return Services.create(db, clock=clock, secret=settings.secret)
+    shards = None
+    if settings.shard_count and settings.shard_count > 1 and settings.shard_id is not None:
+        shards = Shards(ids=(settings.shard_id,), count=settings.shard_count)
+    return Services.create(
+        db,
+        clock=clock,
+        secret=settings.secret,
+        shards=shards,
+        claim_lease=timedelta(seconds=settings.claim_lease),
+    )
 
 
 def check_content() -> list[str]:

@@ -9,11 +9,13 @@ they load.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from cogs.common.guild_config import GuildConfigCache
 from core.clock import Clock
 from db.engine import Database
+from db.reminders import Shards
 
 if TYPE_CHECKING:
     from cogs.reminders.engine import ReminderEngine
@@ -32,14 +34,28 @@ class Services:
     hooks: tuple[LifecycleHooks, ...] = ()
 
     @classmethod
-    def create(cls, db: Database, *, clock: Clock, secret: bytes) -> Services:
+    def create(
+        cls,
+        db: Database,
+        *,
+        clock: Clock,
+        secret: bytes,
+        shards: Shards | None = None,
+        claim_lease: timedelta | None = None,
+    ) -> Services:
         """Everything wired together: the reminder engine, and its planner as the walkout
         lifecycle's hook (reminders move in the same transaction as their walkout)."""
         from cogs.reminders.engine import ReminderEngine
         from cogs.reminders.planner import ReminderPlanner
 
         guild_config = GuildConfigCache(db)
-        engine = ReminderEngine(db, clock=clock, guild_config=guild_config)
+        engine = ReminderEngine(
+            db,
+            clock=clock,
+            guild_config=guild_config,
+            shards=lambda: shards,
+            **({"claim_lease": claim_lease} if claim_lease is not None else {}),
+        )
         return cls(
             db=db,
             clock=clock,

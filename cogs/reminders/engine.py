@@ -14,7 +14,7 @@ Exactly once, also with two processes on one database:
    nonce it saw a few minutes ago instead of posting again);
 3. record the message id and ``sent``/``late``.
 
-A process that dies between 1 and 3 leaves a ``claimed`` row: after :data:`CLAIM_LEASE` (a live
+A process that dies between 1 and 3 leaves a ``claimed`` row: after the claim lease (a live
 process records or refreshes its claim well within it) any process takes it over and posts again
 under the same nonce, so the member sees one post. A claim older than :data:`NONCE_WINDOW` can't
 be retried safely (Discord no longer remembers the nonce): it is marked missed, never posted
@@ -53,8 +53,9 @@ from db.reminders import DmTarget, Shards
 
 log = logging.getLogger(__name__)
 
-CLAIM_LEASE = timedelta(seconds=60)
-"""A claim not recorded or refreshed for this long belongs to a dead process."""
+CLAIM_LEASE = timedelta(seconds=15)
+"""A claim not recorded or refreshed for this long belongs to a dead process (settable:
+``WALKOUT_CLAIM_LEASE``). Posting one batch, with discord.py's own retries, takes far less."""
 NONCE_WINDOW = timedelta(minutes=3)
 """How long Discord is trusted to remember a nonce ("a few minutes")."""
 MAX_ATTEMPTS = 10
@@ -158,7 +159,11 @@ class ReminderEngine:
         pacer: Pacer | None = None,
         scheduler: AsyncIOScheduler | None = None,
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+        claim_lease: timedelta = CLAIM_LEASE,
     ) -> None:
+        if not timedelta(0) < claim_lease < NONCE_WINDOW:
+            raise ValueError("the claim lease must be shorter than the nonce window")
+        self.claim_lease = claim_lease
         self.db = db
         self.clock = clock
         self.guild_config = guild_config
@@ -463,7 +468,7 @@ class ReminderEngine:
         now = self.clock()
         async with self.db() as s:
             stale = await reminders_db.claims(
-                s, claimed_before=now - CLAIM_LEASE, shards=self.shards()
+                s, claimed_before=now - self.claim_lease, shards=self.shards()
             )
         by_nonce: dict[str, list[tuple[Reminder, Walkout]]] = defaultdict(list)
         for reminder, walkout in stale:
@@ -489,7 +494,7 @@ class ReminderEngine:
             fresh = await reminders_db.claims(s, claimed_before=now, shards=self.shards())
         if fresh:
             oldest = min(r.claimed_at for r, _ in fresh if r.claimed_at is not None)
-            wait = max(0.0, (oldest + CLAIM_LEASE - now).total_seconds()) + 1
+            wait = max(0.0, (oldest + self.claim_lease - now).total_seconds()) + 0.5
             self.scheduler.add_job(
                 self.recover,
                 DateTrigger(run_date=datetime.now(UTC) + timedelta(seconds=wait)),

@@ -96,3 +96,29 @@ async def test_bot_refuses_to_start_on_invalid_content_and_names_file_and_field(
     assert "rights/remain-silent.yaml" in caplog.text
     assert "refusing to start" in caplog.text
     assert not (tmp_path / "data").exists()  # nothing written
+
+
+def test_shards_and_claim_lease(tmp_path):
+    s = load_settings(env(tmp_path))
+    assert (s.shard_id, s.shard_count, s.claim_lease) == (None, None, 15.0)
+    s = load_settings(
+        env(tmp_path, DISCORD_SHARD_ID="1", DISCORD_SHARD_COUNT="4", WALKOUT_CLAIM_LEASE="2.5")
+    )
+    assert (s.shard_id, s.shard_count, s.claim_lease) == (1, 4, 2.5)
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"DISCORD_SHARD_ID": "1"},
+        {"DISCORD_SHARD_COUNT": "2"},
+        {"DISCORD_SHARD_ID": "2", "DISCORD_SHARD_COUNT": "2"},
+        {"DISCORD_SHARD_ID": "-1", "DISCORD_SHARD_COUNT": "2"},
+        {"WALKOUT_CLAIM_LEASE": "soon"},
+        {"WALKOUT_CLAIM_LEASE": "0"},
+        {"WALKOUT_CLAIM_LEASE": "3600"},
+    ],
+)
+def test_bad_shards_or_lease_are_config_errors(tmp_path, extra):
+    with pytest.raises(ConfigError):
+        load_settings(env(tmp_path, **extra))
