@@ -3,6 +3,10 @@
 Limits are Discord's documented maxima, counted in characters (Python ``len``). User text is
 untrusted: :func:`neutralize` defuses mention syntax even though the bot sends with
 ``AllowedMentions.none()``, so a misconfigured message still pings nobody.
+
+:func:`clean_field` is the one way a typed option becomes stored text: it measures what the member
+typed (the limit they were shown) and only then inserts the defusing zero-width spaces, so stored
+text can be up to :func:`defused_max` characters long.
 """
 
 from __future__ import annotations
@@ -36,7 +40,10 @@ __all__ = [
     "TEXT_INPUT_VALUE_MAX",
     "ZWSP",
     "clean_field",
+    "defuse",
+    "defused_max",
     "fit",
+    "has_mention",
     "neutralize",
 ]
 
@@ -76,6 +83,7 @@ _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u20
 _BLANK_LINES = re.compile(r"\n[^\S\n]*\n(?:[^\S\n]*\n)*")  # two or more line breaks, blanks between
 _MASS_MENTION = re.compile(r"@(?=everyone|here)", re.IGNORECASE)  # "@heresy" too: cheap, safe
 _MENTION = re.compile(r"<(?=(?:@[!&]?|#)\d+>)")  # <@1>, <@!1>, <@&1>, <#1>
+_SHORTEST_MENTION = 4  # "<#1>"; "@here" is 5. Each defusing zero-width space needs one of them.
 
 
 def fit(text: str, limit: int) -> str:
@@ -98,6 +106,32 @@ def _keep(char: str) -> bool:
     return unicodedata.category(char) != "Cc"
 
 
+def _tidy(text: str) -> str:
+    """Line endings become ``\\n`` and tabs spaces; other control characters and bidi overrides
+    go; runs of blank lines collapse to one. Never makes text longer."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    text = "".join(char for char in text if _keep(char))
+    return _BLANK_LINES.sub("\n\n", text)
+
+
+def defuse(text: str) -> str:
+    """Put a zero-width space into ``@everyone``/``@here`` and ``<@id>``, ``<@!id>``, ``<@&id>``,
+    ``<#id>`` so they render as text, not pings. Adds at most :func:`defused_max` - ``len``."""
+    text = _MASS_MENTION.sub("@" + ZWSP, text)
+    return _MENTION.sub("<" + ZWSP, text)
+
+
+def defused_max(typed_max: int) -> int:
+    """The longest :func:`defuse` can make a text of ``typed_max`` characters.
+
+    Each zero-width space goes into its own mention, and no two mentions overlap (``<@1>`` holds
+    only ``<@!&#``, digits and ``>``; an "@" followed by a digit starts no ``@here``), so a text
+    of n characters gets at most n // 4 of them (``<#1>`` is the shortest mention). Columns
+    that hold defused free text are this long.
+    """
+    return typed_max + typed_max // _SHORTEST_MENTION
+
+
 def neutralize(text: str) -> str:
     """Make untrusted user text safe to echo.
 
@@ -105,11 +139,7 @@ def neutralize(text: str) -> str:
     removed; runs of blank lines collapse to one; ``@everyone``/``@here`` and ``<@id>``,
     ``<@!id>``, ``<@&id>``, ``<#id>`` get a zero-width space so they render as text, not pings.
     """
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
-    text = "".join(char for char in text if _keep(char))
-    text = _BLANK_LINES.sub("\n\n", text)
-    text = _MASS_MENTION.sub("@" + ZWSP, text)
-    return _MENTION.sub("<" + ZWSP, text)
+    return defuse(_tidy(text))
 
 
 def has_mention(text: str) -> bool:
@@ -125,21 +155,23 @@ def clean_field(
     required: bool,
     allow_mentions: bool = True,
 ) -> str | None:
-    """Neutralize and strip one user-supplied field.
+    """Clean one user-supplied field: tidied and stripped, then defused.
 
     Returns ``None`` for an empty optional field. Raises ``error.field.empty`` (field) for an
-    empty required one and ``error.field.too_long`` (field, max, length) when the cleaned text,
-    zero-width spaces included, is longer than ``max_len``. Names (a school, a city) have no
-    business holding mentions: with ``allow_mentions=False`` they raise ``error.field.mention``
-    (field) instead of being defused; free text is always defused, never refused.
+    empty required one. ``error.field.too_long`` (field, max, length) counts what the member
+    typed, tidied and stripped, *before* mentions are defused: the zero-width spaces the bot adds
+    never count, so the stored text can be up to :func:`defused_max` (``max_len``) long. Names
+    (a school, a city) have no business holding mentions: with ``allow_mentions=False`` they
+    raise ``error.field.mention`` (field) instead, so they are never longer than ``max_len``;
+    free text is always defused, never refused.
     """
-    if not allow_mentions and value and has_mention(value):
+    cleaned = _tidy(value or "").strip()
+    if not allow_mentions and has_mention(cleaned):
         raise UserError("error.field.mention", field=field)
-    cleaned = neutralize(value or "").strip()
     if not cleaned:
         if required:
             raise UserError("error.field.empty", field=field)
         return None
     if len(cleaned) > max_len:
         raise UserError("error.field.too_long", field=field, max=max_len, length=len(cleaned))
-    return cleaned
+    return defuse(cleaned)

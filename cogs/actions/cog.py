@@ -85,7 +85,10 @@ class Actions(commands.Cog):
         require_moderator(itx.permissions.value)
         assert itx.guild_id is not None
         lang = lang_of(itx)
-        clean = clean_field(name, field="name", max_len=ACTION_NAME_MAX, required=True)
+        # A name, like a school's: mentions are refused, not defused, so it fits its column.
+        clean = clean_field(
+            name, field="name", max_len=ACTION_NAME_MAX, required=True, allow_mentions=False
+        )
         assert clean is not None
         day, at = parse_action(date, time)
         now = self.bot.clock()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.helpers import embed_text, unique
+from tests.e2e.helpers import embed_text, unique, walkout_id_from
 
 pytestmark = pytest.mark.e2e
 
@@ -98,3 +98,52 @@ async def test_bot_still_serves_after_bad_input(fake, ready):
     itx = await fake.invoke(w.guild, w.alice, "action list")
     msg = await itx.final_message()
     assert "Walk out and turn up the heat on ICE" in embed_text(msg)
+
+
+# --- free text at its limit, with a mention in it ------------------------------------------------
+
+
+async def test_details_at_the_limit_with_a_mention_registers_and_cannot_ping(fake, ready, bot):
+    """The limit counts what the member typed: the zero-width space that defuses @everyone is
+    the bot's, so 1,000 typed characters fit, and the stored text still can't ping."""
+    from core.text import has_mention
+    from db import walkouts as walkouts_db
+
+    w = ready
+    details = ("Walk out with @everyone at noon. " * 31)[:990] + " @everyone"
+    assert len(details) == 1000
+    opts = {"school": unique("Limit High"), "city": "Detroit", "when": "2027-02-12 14:00"}
+    itx = await fake.invoke(w.guild, w.alice, "walkout register", opts | {"details": details})
+    msg = await itx.final_message()
+    assert "registered" in msg["content"], msg["content"]
+    announcement = fake.messages(w.announcements.id)[-1]
+    wid = walkout_id_from(announcement)
+    description = announcement["embeds"][0]["description"]
+    assert "everyone" in description and not has_mention(description)
+    async with bot.db() as s:
+        row = await walkouts_db.get(s, w.guild.id, wid)
+    assert row is not None and row.details is not None
+    assert not has_mention(row.details) and "everyone" in row.details
+    assert len(row.details) > 1000  # the defusing zero-width spaces, not counted against her
+
+    reason = "Cancelled, ask <@&123> why. " + "x" * 272
+    assert len(reason) == 300
+    itx = await fake.invoke(
+        w.guild, w.alice, "walkout cancel", {"walkout": str(wid), "reason": reason}
+    )
+    assert "cancelled" in (await itx.final_message())["content"]
+    async with bot.db() as s:
+        row = await walkouts_db.get(s, w.guild.id, wid)
+    assert row is not None and row.cancel_reason is not None
+    assert not has_mention(row.cancel_reason) and len(row.cancel_reason) == 301
+
+
+async def test_action_names_refuse_mentions(fake, ready):
+    w = ready
+    itx = await fake.invoke(
+        w.guild,
+        w.mod,
+        "action add",
+        {"name": "@everyone out", "date": "2027-05-01", "time": "14:00"},
+    )
+    assert "can't contain @everyone" in (await itx.final_message())["content"]

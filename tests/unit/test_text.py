@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from core import text
 from core.errors import UserError
-from core.text import ELLIPSIS, ZWSP, clean_field, fit, neutralize
+from core.text import (
+    ELLIPSIS,
+    ZWSP,
+    clean_field,
+    defuse,
+    defused_max,
+    fit,
+    has_mention,
+    neutralize,
+)
 
 
 @pytest.mark.parametrize(
@@ -214,3 +225,65 @@ def test_names_without_mentions_pass_and_free_text_is_defused_not_refused():
     assert "@\u200beveryone" in clean_field(
         "@everyone", field="details", max_len=100, required=True
     )
+
+
+# --- the length is what the member typed -------------------------------------------------------
+
+
+@pytest.mark.parametrize("mention", ["@everyone", "@here", "<@123>", "<@&9>", "<#7>"])
+def test_length_counts_what_was_typed_not_the_defusing(mention: str) -> None:
+    """A field exactly at its limit that holds a mention is accepted; the zero-width space the
+    bot inserts does not count, and the stored text still can't ping."""
+    typed = "x" * (1000 - len(mention) - 1) + " " + mention
+    assert len(typed) == 1000
+    got = clean_field(typed, field="details", max_len=1000, required=False)
+    assert got is not None and len(got) == 1001
+    assert ZWSP in got and not has_mention(got)
+
+
+def test_one_character_over_with_a_mention_reports_the_typed_length() -> None:
+    with pytest.raises(UserError) as info:
+        clean_field("x" * 992 + "@everyone", field="details", max_len=1000, required=False)
+    assert info.value.fields == {"field": "details", "max": 1000, "length": 1001}
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "<#1>" * 250,
+        "<@1>" * 250,
+        "@here" * 200,
+        "<@!1>" * 200,
+        "@everyone" * 111 + "x",
+        "<#1><@2>@here<@&3>" * 55 + "<#1>" * 2 + "x",
+    ],
+)
+def test_defusing_stays_within_defused_max(typed: str) -> None:
+    """The worst cases: one zero-width space per 4 typed characters at most."""
+    assert len(typed) <= 1000
+    stored = clean_field(typed, field="details", max_len=1000, required=False)
+    assert stored is not None and not has_mention(stored)
+    assert len(stored) <= defused_max(len(typed)) <= defused_max(1000)
+    assert len(defuse("<#1>" * 250)) == defused_max(1000) == 1250
+
+
+def test_defused_max_holds_for_random_mention_soup() -> None:
+    rng = random.Random(20261129)
+    alphabet = ["<", ">", "@", "#", "!", "&", "1", "23", "here", "everyone", " ", "x"]
+    for _ in range(2000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60)))
+        assert len(defuse(text)) <= defused_max(len(text))
+
+
+def test_stored_columns_hold_defused_free_text() -> None:
+    """Free-text columns are defused_max of the typed limit (literal in db/models.py)."""
+    from db import models
+
+    assert defused_max(models.DETAILS_MAX) == models.DETAILS_STORED_MAX
+    assert defused_max(models.REASON_MAX) == models.REASON_STORED_MAX
+    walkouts = models.Walkout.__table__.columns
+    assert walkouts["details"].type.length == models.DETAILS_STORED_MAX
+    assert walkouts["cancel_reason"].type.length == models.REASON_STORED_MAX
+    # Names refuse mentions, so they are never defused and their columns are the typed limit.
+    assert walkouts["school"].type.length == models.SCHOOL_MAX
+    assert models.NationalAction.__table__.columns["name"].type.length == models.ACTION_NAME_MAX
