@@ -85,9 +85,14 @@ class Actions(commands.Cog):
         require_moderator(itx.permissions.value)
         assert itx.guild_id is not None
         lang = lang_of(itx)
-        # A name, like a school's: mentions are refused, not defused, so it fits its column.
+        # A name, like a school's: one line, and mentions are refused, not defused.
         clean = clean_field(
-            name, field="name", max_len=ACTION_NAME_MAX, required=True, allow_mentions=False
+            name,
+            field="name",
+            max_len=ACTION_NAME_MAX,
+            required=True,
+            allow_mentions=False,
+            single_line=True,
         )
         assert clean is not None
         day, at = parse_action(date, time)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.helpers import embed_text, unique, walkout_id_from
+from tests.e2e.helpers import embed_text, field, unique, walkout_id_from
 
 pytestmark = pytest.mark.e2e
 
@@ -38,6 +38,10 @@ CASES = [
     ({}, "Give a time"),
     ({"when": "2027-02-12 14:00", "school": "@everyone walk out"}, "can't contain @everyone"),
     ({"when": "2027-02-12 14:00", "city": "<@&123>"}, "can't contain @everyone"),
+    # names made only of invisible characters
+    ({"when": "2027-02-12 14:00", "school": "\u200b\u200d\u2060"}, "school can't be empty"),
+    ({"when": "2027-02-12 14:00", "city": "\u3164 \u2800\ufeff"}, "city can't be empty"),
+    ({"when": "2027-02-12 14:00", "school": "\u0301\u202e\U000e0041"}, "school can't be empty"),
 ]
 
 
@@ -147,3 +151,51 @@ async def test_action_names_refuse_mentions(fake, ready):
         {"name": "@everyone out", "date": "2027-05-01", "time": "14:00"},
     )
     assert "can't contain @everyone" in (await itx.final_message())["content"]
+
+
+# --- names: one line, and something visible ------------------------------------------------------
+
+
+async def test_line_breaks_in_names_become_spaces(fake, ready):
+    """School, city and meeting point are one line: pasted line breaks of any kind become a
+    space; an edit to a name that shows nothing is refused like an empty one."""
+    w = ready
+    school = unique("Line Break High")
+    opts = {
+        "school": school.replace(" ", "\n", 1),
+        "city": "Detroit\u2028Metro",
+        "when": "2027-02-12 14:00",
+        "meeting-point": "Front\r\nsteps\x0bby the\u2029flagpole",
+    }
+    itx = await fake.invoke(w.guild, w.alice, "walkout register", opts)
+    assert "registered" in (await itx.final_message())["content"]
+    announcement = fake.messages(w.announcements.id)[-1]
+    assert announcement["embeds"][0]["title"] == f"Walkout: {school}"
+    assert field(announcement, "City") == "Detroit Metro"
+    assert field(announcement, "Meeting point") == "Front steps by the flagpole"
+
+    wid = walkout_id_from(announcement)
+    itx = await fake.invoke(
+        w.guild, w.alice, "walkout edit", {"walkout": str(wid), "school": "\u200b\u3164"}
+    )
+    msg = await itx.final_message()
+    assert itx.ephemeral and "school can't be empty" in msg["content"]
+
+
+async def test_action_names_are_one_line_and_visible(fake, ready):
+    w = ready
+    name = unique("Spring walkout")
+    itx = await fake.invoke(
+        w.guild,
+        w.mod,
+        "action add",
+        {"name": name.replace(" ", "\n"), "date": "2027-05-01", "time": "14:00"},
+    )
+    assert f"**{name}**" in (await itx.final_message())["content"]
+    itx = await fake.invoke(
+        w.guild,
+        w.mod,
+        "action add",
+        {"name": "\u200b\u2800", "date": "2027-05-01", "time": "14:00"},
+    )
+    assert "name can't be empty" in (await itx.final_message())["content"]

@@ -287,3 +287,93 @@ def test_stored_columns_hold_defused_free_text() -> None:
     # Names refuse mentions, so they are never defused and their columns are the typed limit.
     assert walkouts["school"].type.length == models.SCHOOL_MAX
     assert models.NationalAction.__table__.columns["name"].type.length == models.ACTION_NAME_MAX
+
+
+# --- names that show nothing, names on one line ------------------------------------------------
+
+INVISIBLE = [
+    "\u200b",  # zero-width space
+    "\u200b\u200c\u200d",  # ... non-joiner, joiner
+    "\u2060\ufeff\u180e",  # word joiner, BOM, Mongolian vowel separator
+    "\u3164",  # Hangul filler
+    "\u115f\u1160\uffa0",  # Hangul choseong/jungseong fillers, halfwidth filler
+    "\u2800\u2800",  # braille blank
+    "\u0301\u0308",  # combining marks with nothing to sit on
+    "\ufe0f\U000e0100",  # variation selectors
+    "\u202e\u2066\u200e\u200f\u061c",  # bidi controls and marks
+    "\U000e0041\U000e007f",  # tag characters
+    "\u00ad",  # soft hyphen
+    "\u3000\u00a0\u2007 \u2028\u2029",  # spaces and separators
+    "\u2065\ufff0",  # unassigned but default-ignorable
+    " \u200b \u3164 \u2800 ",
+]
+
+
+@pytest.mark.parametrize("value", INVISIBLE)
+def test_a_name_that_shows_nothing_is_empty(value: str) -> None:
+    assert text.is_blank(value) and text.visible_length(value) == 0
+    with pytest.raises(UserError) as info:
+        clean_field(value, field="school", max_len=100, required=True, allow_mentions=False)
+    assert info.value.key == "error.field.empty"
+    assert info.value.fields == {"field": "school"}
+    assert clean_field(value, field="meeting-point", max_len=200, required=False) is None
+
+
+@pytest.mark.parametrize(
+    ("value", "visible"),
+    [
+        ("Cass Tech", 8),
+        ("e\u0301", 1),  # an accent counts with its base
+        ("👩\u200d👩\u200d👧", 3),  # a ZWJ family: three people, two joiners
+        ("\u200bX\u200b", 1),
+        ("ㄱ", 1),  # a real Hangul letter, not the filler
+        ("⠁", 1),  # a braille letter, not the blank
+        ("", 0),
+    ],
+)
+def test_visible_length(value: str, visible: int) -> None:
+    assert text.visible_length(value) == visible
+    assert text.is_blank(value) is (visible == 0)
+
+
+@pytest.mark.parametrize("value", ["e\u0301", "\u200bX", "👩\u200d👩\u200d👧", "ㄱ"])
+def test_a_name_with_something_visible_is_kept_as_typed(value: str) -> None:
+    assert clean_field(value, field="school", max_len=100, required=True) == value
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("Cass\nTech", "Cass Tech"),
+        ("Cass\r\nTech", "Cass Tech"),
+        ("Cass\rTech", "Cass Tech"),
+        ("Cass\u2028Tech\u2029High", "Cass Tech High"),
+        ("Cass\x0bTech\x0cHigh", "Cass Tech High"),
+        ("Cass\x85Tech", "Cass Tech"),
+        ("Cass\x1cTech\x1d\x1eHigh", "Cass Tech High"),
+        ("Cass\tTech", "Cass Tech"),
+        ("\n  Cass \n\n\n Tech  \n", "Cass Tech"),
+        ("Cass\u00a0\u3000Tech", "Cass Tech"),
+    ],
+)
+def test_single_line_fields_become_one_line(value: str, expected: str) -> None:
+    """Line breaks of every kind (and runs of spaces) become one space; nothing is refused."""
+    got = clean_field(value, field="school", max_len=100, required=True, single_line=True)
+    assert got == expected
+    assert len(got.splitlines()) == 1
+
+
+def test_multi_line_fields_keep_their_lines() -> None:
+    assert clean_field("a\nb", field="details", max_len=100, required=False) == "a\nb"
+
+
+def test_single_line_length_is_measured_after_joining() -> None:
+    value = "x" * 50 + "\n\n\n\n" + "y" * 49
+    got = clean_field(value, field="city", max_len=100, required=True, single_line=True)
+    assert got == "x" * 50 + " " + "y" * 49
+
+
+def test_lone_surrogates_are_dropped() -> None:
+    """Valid in JSON ("\\ud800"), not in UTF-8: a database write of one would fail."""
+    assert neutralize("Cass\ud800 Tech") == "Cass Tech"
+    assert clean_field("\udfff", field="school", max_len=100, required=False) is None
