@@ -9,7 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from cogs.actions.lookup import action_choices, find_action
-from cogs.actions.national import action_status, parse_action
+from cogs.actions.national import action_status, check_addable, parse_action
 from cogs.common.interactions import lang_of
 from core.errors import UserError
 from core.permissions import require_moderator
@@ -97,8 +97,7 @@ class Actions(commands.Cog):
         assert clean is not None
         day, at = parse_action(date, time)
         now = self.bot.clock()
-        if action_status(day, at, now=now) == "past":
-            raise UserError("error.action.add_past", date=f"{day:%Y-%m-%d}")
+        check_addable(day, at, now=now)
         async with self.bot.db.begin() as s:
             if await actions_db.find_by_name(s, itx.guild_id, clean):
                 raise UserError("error.action.duplicate", name=clean)

@@ -30,6 +30,10 @@ async def count_walkouts(fake, w) -> str:
 CASES = [
     ({"when": "whenever we feel like it"}, "couldn't read"),
     ({"when": "2020-01-01 10:00"}, "already in the past"),
+    # the edges of what a datetime holds: converting them to UTC used to overflow
+    ({"when": "9999-12-31 23:59"}, "more than 2 years away"),
+    ({"when": "December 31, 9999 at 11:59 PM"}, "more than 2 years away"),
+    ({"when": "0001-01-01 00:00", "timezone": "Asia/Tokyo"}, "already in the past"),
     ({"when": "Feb 12 2027"}, "no time of day"),
     ({"when": "2027-03-14 02:30"}, "doesn't exist in America/Detroit"),
     ({"when": "2027-02-12 14:00", "timezone": "Mars/Olympus_Mons"}, "don't know the time zone"),
@@ -199,3 +203,65 @@ async def test_action_names_are_one_line_and_visible(fake, ready):
         {"name": "\u200b\u2800", "date": "2027-05-01", "time": "14:00"},
     )
     assert "name can't be empty" in (await itx.final_message())["content"]
+
+
+# --- far dates: the edges of what a datetime can hold ---------------------------------------------
+
+
+async def test_far_dates_in_edit_are_refused_clearly(fake, ready):
+    w = ready
+    opts = {"school": unique("Far Edit High"), "city": "Detroit", "when": "2027-02-12 14:00"}
+    itx = await fake.invoke(w.guild, w.alice, "walkout register", opts)
+    await itx.final_message()
+    wid = str(walkout_id_from(fake.messages(w.announcements.id)[-1]))
+    for options, expected in [
+        ({"when": "9999-12-31 23:59"}, "more than 2 years away"),
+        ({"when": "0001-01-01 00:00", "timezone": "Asia/Tokyo"}, "already in the past"),
+    ]:
+        itx = await fake.invoke(w.guild, w.alice, "walkout edit", {"walkout": wid} | options)
+        msg = await itx.final_message()
+        assert itx.ephemeral and expected in msg["content"], msg["content"]
+        assert "incident" not in msg["content"]
+
+
+@pytest.mark.parametrize(
+    ("command", "options", "expected"),
+    [
+        ("walkout register", {"school": "x", "city": "y"}, "more than 2 years away"),
+        ("walkout edit", {"walkout": "1"}, "more than 2 years away"),
+        ("walkout register", {"school": "x", "timezone": "Asia/Tokyo"}, "already in the past"),
+    ],
+)
+async def test_far_dates_in_the_when_autocomplete_get_a_warning(
+    fake, ready, command, options, expected
+):
+    """The autocomplete answers (it used to raise and leave Discord "Loading options failed")."""
+    w = ready
+    text = "0001-01-01 00:00" if "past" in expected else "9999-12-31 23:59"
+    itx = await fake.autocomplete(
+        w.guild, w.alice, command, options | {"when": text}, focused="when"
+    )
+    await itx.first_response()
+    (choice,) = itx.autocomplete_choices
+    assert choice["name"].startswith("⚠") and expected in choice["name"]
+    assert choice["value"] == text
+
+
+@pytest.mark.parametrize(
+    ("date", "expected"),
+    [
+        ("9999-12-31", "9999-12-31 is more than 2 years away"),
+        ("2031-02-13", "2031-02-13 is more than 2 years away"),
+        ("0001-01-01", "0001-01-01 has already passed everywhere"),
+    ],
+)
+async def test_action_add_far_dates_are_refused_clearly(fake, ready, date, expected):
+    w = ready
+    name = unique("Far action")
+    itx = await fake.invoke(
+        w.guild, w.mod, "action add", {"name": name, "date": date, "time": "14:00"}
+    )
+    msg = await itx.final_message()
+    assert itx.ephemeral and expected in msg["content"], msg["content"]
+    listing = await (await fake.invoke(w.guild, w.mod, "action list")).final_message()
+    assert name not in embed_text(listing)
