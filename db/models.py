@@ -48,6 +48,12 @@ DETAILS_MAX = 1000
 REASON_MAX = 300
 ACTION_NAME_MAX = 100
 ZONE_MAX = 64
+# Free text is stored with its mentions defused: a zero-width space inside each, which the typed
+# limit above does not count (core.text.clean_field). Its column holds core.text.defused_max()
+# of the typed limit, literal here like the rest; a unit test keeps them equal. Names refuse
+# mentions instead, so their columns are exactly the typed limit.
+DETAILS_STORED_MAX = 1250
+REASON_STORED_MAX = 375
 # A server's own snippets: the same limits as messages.snippets (TITLE_MAX, BODY_MAX,
 # SOURCE_LINE_MAX, ID_PATTERN's 40; keywords: KEYWORDS_MAX x KEYWORD_MAX_CHARS plus commas).
 # Literal here so the schema never imports app code; a unit test keeps them equal.
@@ -153,13 +159,13 @@ class Walkout(Base):
     ends_at: Mapped[datetime]
     timezone: Mapped[str] = mapped_column(String(ZONE_MAX))
     meeting_point: Mapped[str | None] = mapped_column(String(MEETING_POINT_MAX))
-    details: Mapped[str | None] = mapped_column(String(DETAILS_MAX))
+    details: Mapped[str | None] = mapped_column(String(DETAILS_STORED_MAX))
     action_id: Mapped[int | None] = mapped_column(
         ForeignKey("national_actions.id", ondelete="SET NULL")
     )
     registrant_id: Mapped[int | None] = mapped_column(BigInteger)
     status: Mapped[str] = mapped_column(String(16))
-    cancel_reason: Mapped[str | None] = mapped_column(String(REASON_MAX))
+    cancel_reason: Mapped[str | None] = mapped_column(String(REASON_STORED_MAX))
     channel_id: Mapped[int | None] = mapped_column(BigInteger)
     message_id: Mapped[int | None] = mapped_column(BigInteger)
     event_id: Mapped[int | None] = mapped_column(BigInteger)

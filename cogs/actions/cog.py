@@ -9,7 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from cogs.actions.lookup import action_choices, find_action
-from cogs.actions.national import action_status, parse_action
+from cogs.actions.national import action_status, check_addable, parse_action
 from cogs.common.interactions import lang_of
 from cogs.common.services import Services
 from core.errors import UserError
@@ -89,12 +89,19 @@ class Actions(commands.Cog):
         require_moderator(itx.permissions.value)
         assert itx.guild_id is not None
         lang = lang_of(itx)
-        clean = clean_field(name, field="name", max_len=ACTION_NAME_MAX, required=True)
+        # A name, like a school's: one line, and mentions are refused, not defused.
+        clean = clean_field(
+            name,
+            field="name",
+            max_len=ACTION_NAME_MAX,
+            required=True,
+            allow_mentions=False,
+            single_line=True,
+        )
         assert clean is not None
         day, at = parse_action(date, time)
         now = self.clock()
-        if action_status(day, at, now=now) == "past":
-            raise UserError("error.action.add_past", date=f"{day:%Y-%m-%d}")
+        check_addable(day, at, now=now)
         async with self.db.begin() as s:
             if await actions_db.find_by_name(s, itx.guild_id, clean):
                 raise UserError("error.action.duplicate", name=clean)

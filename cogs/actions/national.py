@@ -4,6 +4,11 @@
 instants three hours apart. So an action has no single start instant; it starts first where the
 clock is furthest ahead (UTC+14, Kiritimati) and last where it is furthest behind (UTC-12, Baker
 Island). Neither extreme observes DST, so fixed offsets describe them exactly.
+
+An action's date can be anything from 0001-01-01 to 9999-12-31 (typed, or stored before the
+window below existed), where moving it by an offset overflows ``datetime``. So the checks here
+move ``now`` instead, or compare with :func:`~cogs.walkouts.when.since_epoch`, and convert an
+action's time only once it is known to be near.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from cogs.walkouts.when import wall_to_utc
+from cogs.walkouts.when import MAX_YEARS_AHEAD, latest_start, since_epoch, wall_to_utc
 from core.errors import UserError
 
 __all__ = [
@@ -22,6 +27,7 @@ __all__ = [
     "ActionStatus",
     "action_start",
     "action_status",
+    "check_addable",
     "check_registrable",
     "parse_action",
 ]
@@ -45,12 +51,6 @@ def action_start(local_date: date, local_time: time, zone: ZoneInfo) -> datetime
     return wall_to_utc(local_date, local_time, zone, gap="forward")
 
 
-def _bounds(local_date: date, local_time: time) -> tuple[datetime, datetime]:
-    # The wall-clock time read as UTC, then moved to the two extreme offsets.
-    as_utc = datetime.combine(local_date, local_time, tzinfo=UTC)
-    return as_utc - EARLIEST_OFFSET, as_utc - LATEST_OFFSET
-
-
 def action_status(local_date: date, local_time: time, *, now: datetime) -> ActionStatus:
     """Return where the action stands worldwide at ``now``.
 
@@ -60,12 +60,25 @@ def action_status(local_date: date, local_time: time, *, now: datetime) -> Actio
     """
     if now.tzinfo is None:
         raise ValueError("action_status needs an aware now")
-    first, last = _bounds(local_date, local_time)
-    if now < first:
+    # The wall-clock time read as UTC; it starts at as_utc - offset in each zone. The offsets
+    # move ``now`` the other way rather than the action, whose date may be 0001-01-01.
+    as_utc = datetime.combine(local_date, local_time, tzinfo=UTC)
+    if now + EARLIEST_OFFSET < as_utc:  # now < as_utc - 14 h
         return "upcoming"
-    if now > last:
+    if now + LATEST_OFFSET > as_utc:  # now > as_utc + 12 h
         return "past"
     return "under_way"
+
+
+def check_addable(local_date: date, local_time: time, *, now: datetime) -> None:
+    """Check a new action's date: raise ``error.action.add_past`` (date) once it has started
+    everywhere, ``error.action.too_far`` (date, years) when it starts nowhere within
+    :data:`~cogs.walkouts.when.MAX_YEARS_AHEAD` years (no walkout could join it)."""
+    if action_status(local_date, local_time, now=now) == "past":
+        raise UserError("error.action.add_past", date=local_date.isoformat())
+    as_utc = datetime.combine(local_date, local_time, tzinfo=UTC)
+    if as_utc - latest_start(now) > EARLIEST_OFFSET:  # first start (UTC+14) after the limit
+        raise UserError("error.action.too_far", date=local_date.isoformat(), years=MAX_YEARS_AHEAD)
 
 
 def parse_action(date_text: str, time_text: str) -> tuple[date, time]:
@@ -107,10 +120,14 @@ def check_registrable(
     local_date: date, local_time: time, zone: ZoneInfo, *, now: datetime
 ) -> datetime:
     """Return the action's start in ``zone``; raise ``error.action.past`` (date) if it has passed
-    there (even if it is still upcoming elsewhere)."""
+    there (even if it is still upcoming elsewhere), ``error.when.too_far`` (years) if it is
+    further ahead than a walkout may be."""
     if now.tzinfo is None:
         raise ValueError("check_registrable needs an aware now")
-    start = action_start(local_date, local_time, zone)
-    if start <= now:
+    # The window first, without converting (fold=0 reads a gap forward, like action_start).
+    since = since_epoch(datetime.combine(local_date, local_time), zone)
+    if since <= since_epoch(now):
         raise UserError("error.action.past", date=local_date.isoformat())
-    return start
+    if since > since_epoch(latest_start(now)):
+        raise UserError("error.when.too_far", years=MAX_YEARS_AHEAD)
+    return action_start(local_date, local_time, zone)

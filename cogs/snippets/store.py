@@ -81,7 +81,7 @@ class NewSnippet:
 
 
 def _one_line(value: str, field: str) -> str:
-    if "\n" in value:
+    if any(mark in value for mark in "\n\u2028\u2029"):  # clean_field made \r, VT, FF, NEL go
         raise UserError("error.snippet.one_line", field=field)
     return value
 

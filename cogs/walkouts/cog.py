@@ -66,13 +66,14 @@ PAGER_TIMEOUT = 600.0  # seconds; list buttons are removed after this (tokens li
 RSVP_REFRESH_DELAY = 0.75  # seconds a burst of RSVPs may gather before the announcement is edited
 
 
-# (catalog field name, max length, required, mentions allowed) per user-typed walkout field.
-# Names must not carry mentions; free text is defused instead (see clean_field).
-FIELD_RULES: dict[str, tuple[str, int, bool, bool]] = {
-    "school": ("school", SCHOOL_MAX, True, False),
-    "city": ("city", CITY_MAX, True, False),
-    "meeting_point": ("meeting-point", MEETING_POINT_MAX, False, False),
-    "details": ("details", DETAILS_MAX, False, True),
+# (catalog field name, max length, required, mentions allowed, single line) per user-typed
+# walkout field. Names must not carry mentions (free text is defused instead) and are put on one
+# line (see clean_field).
+FIELD_RULES: dict[str, tuple[str, int, bool, bool, bool]] = {
+    "school": ("school", SCHOOL_MAX, True, False, True),
+    "city": ("city", CITY_MAX, True, False, True),
+    "meeting_point": ("meeting-point", MEETING_POINT_MAX, False, False, True),
+    "details": ("details", DETAILS_MAX, False, True, False),
 }
 
 
@@ -83,9 +84,14 @@ def clean_walkout_fields(**values: str | None) -> dict[str, str | None]:
     for key, value in values.items():
         if value is None:
             continue
-        field, max_len, required, mentions = FIELD_RULES[key]
+        field, max_len, required, mentions, single_line = FIELD_RULES[key]
         out[key] = clean_field(
-            value, field=field, max_len=max_len, required=required, allow_mentions=mentions
+            value,
+            field=field,
+            max_len=max_len,
+            required=required,
+            allow_mentions=mentions,
+            single_line=single_line,
         )
     return out
 

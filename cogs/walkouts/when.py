@@ -12,13 +12,18 @@ present or not). The "parse with two bases and see if the time moves" trick miss
 Wall-clock rules (PEP 495): in a DST gap (02:30 on a spring-forward day) the time does not exist;
 in an overlap (01:30 on a fall-back day) it exists twice and we take the first (``fold=0``, still
 daylight time), reporting the other reading so the caller can mention it.
+
+Any year from 1 to 9999 can be typed, and moving a wall-clock time at either end by its UTC
+offset leaves the range ``datetime`` can hold (OverflowError). So gaps and overlaps are read from
+offsets alone, and a time is checked against the allowed window with :func:`since_epoch`
+(timedelta arithmetic, which cannot overflow) before it is ever converted.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -33,7 +38,9 @@ __all__ = [
     "discord_timestamp",
     "is_ambiguous",
     "is_nonexistent",
+    "latest_start",
     "parse_when",
+    "since_epoch",
     "wall_to_utc",
     "warm_up",
 ]
@@ -66,6 +73,11 @@ _ISO = re.compile(
 _OFFSET_SPACE = re.compile(r"\s+(?=[Z+-][^-]*$)")  # "14:00 +05:00" -> "14:00+05:00"
 _SPACES = re.compile(r"\s+")
 
+_UTC_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_NAIVE_EPOCH = _UTC_EPOCH.replace(tzinfo=None)  # wall-clock minus this = seconds as if UTC
+_SINCE_MIN = datetime.min.replace(tzinfo=UTC) - _UTC_EPOCH  # the instants a datetime can hold
+_SINCE_MAX = datetime.max.replace(tzinfo=UTC) - _UTC_EPOCH
+
 
 @dataclass(frozen=True)
 class When:
@@ -82,21 +94,53 @@ class When:
     other: datetime | None
 
 
+def _fold_offsets(naive: datetime, zone: ZoneInfo) -> tuple[timedelta, timedelta]:
+    """The UTC offsets of wall-clock ``naive`` in ``zone`` read with fold=0 and fold=1.
+
+    PEP 495: fold=0 takes the offset from before a transition, fold=1 the one after. They are
+    equal except in a gap (clocks jump forward: the first is smaller) or an overlap (clocks go
+    back: the first is larger). Offsets only, no conversion: safe on 0001-01-01 and 9999-12-31.
+    """
+    wall = naive.replace(tzinfo=None)
+    first = zone.utcoffset(wall.replace(fold=0))
+    second = zone.utcoffset(wall.replace(fold=1))
+    assert first is not None and second is not None  # a ZoneInfo always has an offset
+    return first, second
+
+
 def is_nonexistent(naive: datetime, zone: ZoneInfo) -> bool:
     """Return whether wall-clock ``naive`` falls in a DST gap of ``zone`` (clocks skip it)."""
-    wall = naive.replace(tzinfo=None, fold=0)
-    round_trip = wall.replace(tzinfo=zone).astimezone(UTC).astimezone(zone)
-    return round_trip.replace(tzinfo=None) != wall
+    first, second = _fold_offsets(naive, zone)
+    return first < second
 
 
 def is_ambiguous(naive: datetime, zone: ZoneInfo) -> bool:
     """Return whether wall-clock ``naive`` happens twice in ``zone`` (a DST overlap)."""
-    wall = naive.replace(tzinfo=None)
-    if is_nonexistent(wall, zone):
-        return False  # in a gap the two folds differ too, but neither reading exists
-    first = wall.replace(tzinfo=zone, fold=0).utcoffset()
-    second = wall.replace(tzinfo=zone, fold=1).utcoffset()
-    return first != second
+    first, second = _fold_offsets(naive, zone)
+    return first > second  # in a gap the folds differ too, but neither reading exists
+
+
+def since_epoch(moment: datetime, zone: ZoneInfo | None = None) -> timedelta:
+    """Time from the Unix epoch to ``moment``: an aware datetime, or a naive wall-clock time in
+    ``zone`` (its ``fold`` picks the reading in an overlap; in a gap fold=0 reads it with the
+    offset from before, like :func:`wall_to_utc`'s "forward").
+
+    Plain timedelta arithmetic that never builds a datetime, so it cannot overflow: this is how a
+    typed 9999-12-31 23:59 or 0001-01-01 00:00 is compared with ``now`` before any conversion.
+    """
+    if moment.tzinfo is not None:
+        offset = moment.utcoffset()
+    elif zone is not None:
+        offset = zone.utcoffset(moment)
+    else:
+        raise ValueError("since_epoch needs an aware datetime or a zone")
+    assert offset is not None
+    return moment.replace(tzinfo=None) - _NAIVE_EPOCH - offset
+
+
+def latest_start(now: datetime) -> datetime:
+    """The latest instant a walkout may start: :data:`MAX_YEARS_AHEAD` years after ``now``."""
+    return _add_years(now.astimezone(UTC), MAX_YEARS_AHEAD)
 
 
 def _nonexistent_error(wall: datetime, zone: ZoneInfo) -> UserError:
@@ -128,7 +172,14 @@ def wall_to_utc(
     # "forward" needs no special case: in a gap, fold=0 uses the offset from before the
     # transition (PEP 495), so the instant is the wall time plus the gap
     # (02:30 EST = 07:30 UTC = 03:30 EDT).
-    return wall.replace(tzinfo=zone).astimezone(UTC)
+    since = since_epoch(wall, zone)
+    if not _SINCE_MIN <= since <= _SINCE_MAX:  # 9999-12-31 23:59 west of UTC is in year 10000
+        raise UserError(
+            "error.when.out_of_range",
+            local=wall.isoformat(sep=" ", timespec="minutes"),
+            zone=_zone_name(zone),
+        )
+    return _UTC_EPOCH + since
 
 
 def discord_timestamp(dt: datetime, style: str = "F") -> str:
@@ -207,10 +258,12 @@ def _read_free_text(text: str, zone: ZoneInfo, base: datetime) -> datetime:
     try:
         try:
             data = _date_data(text, base, _zone_name(zone))
-        except KeyError:
-            # pytz (inside dateparser) lacks this zone name: read the base as UTC instead. Only an
-            # explicit zone in the text combined with a relative date ("tomorrow 9am EST") can
-            # come out differently.
+        except (KeyError, OverflowError):
+            # pytz (inside dateparser) lacks this zone name, or overflows localizing a date at the
+            # edge of datetime's range (9999-12-31, 0001-01-01) to it: read the base as UTC
+            # instead (no offset to overflow with). Only an explicit zone in the text combined
+            # with a relative date ("tomorrow 9am EST") can come out differently; the far dates
+            # then meet the window check in parse_when like any other.
             data = _date_data(text, base, "UTC")
     except (ValueError, ArithmeticError, LookupError):
         data = None  # dateparser gives up on some absurd inputs by raising
@@ -233,7 +286,8 @@ def parse_when(text: str, zone: ZoneInfo, *, now: datetime) -> When:
     York's clock); "local"/"local time" is ignored; an explicit numeric offset wins over ``zone``.
 
     Raises ``UserError`` with ``error.when.empty``, ``.unparseable`` (text), ``.no_time`` (text),
-    ``.nonexistent`` (local, zone), ``.past`` (when: epoch seconds) or ``.too_far`` (years).
+    ``.nonexistent`` (local, zone), ``.past`` (when: epoch seconds) or ``.too_far`` (years);
+    any year from 1 to 9999 gets one of these, never an OverflowError.
     """
     if now.tzinfo is None:
         raise ValueError("parse_when needs an aware now")
@@ -250,9 +304,7 @@ def parse_when(text: str, zone: ZoneInfo, *, now: datetime) -> When:
             raise UserError("error.when.unparseable", text=text.strip()[:MAX_TEXT_LENGTH])
     base = now.astimezone(clock).replace(tzinfo=None)
     parsed = _read_iso(cleaned) or _read_free_text(cleaned, clock, base)
-    if parsed.tzinfo is not None:
-        return _checked(parsed.astimezone(UTC), zone, now=now)
-    return at_wall_clock(parsed, clock, now=now, shown_in=zone)
+    return _resolve(parsed, clock, zone, now=now)
 
 
 def at_wall_clock(
@@ -268,25 +320,26 @@ def at_wall_clock(
     """
     if now.tzinfo is None:
         raise ValueError("at_wall_clock needs an aware now")
-    wall = wall.replace(tzinfo=None, fold=0)
-    if is_nonexistent(wall, clock):
-        raise _nonexistent_error(wall, clock)
-    start = wall.replace(tzinfo=clock).astimezone(UTC)
-    other = None
-    if is_ambiguous(wall, clock):
-        other = wall.replace(tzinfo=clock, fold=1).astimezone(UTC)
-    return _checked(start, shown_in or clock, now=now, other=other)
+    return _resolve(wall.replace(tzinfo=None), clock, shown_in or clock, now=now)
 
 
-def _checked(
-    start: datetime, zone: ZoneInfo, *, now: datetime, other: datetime | None = None
-) -> When:
-    now_utc = now.astimezone(UTC)
-    if start <= now_utc:
-        raise UserError("error.when.past", when=int(start.timestamp() // 1))
-    if start > _add_years(now_utc, MAX_YEARS_AHEAD):
+def _resolve(parsed: datetime, clock: ZoneInfo, zone: ZoneInfo, *, now: datetime) -> When:
+    """A parsed start (naive: wall clock in ``clock``; aware: an instant) checked and resolved."""
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(fold=0)
+        if is_nonexistent(parsed, clock):
+            raise _nonexistent_error(parsed, clock)
+    # The window first, without converting: the year may be anything from 1 to 9999.
+    since = since_epoch(parsed, clock)
+    if since <= since_epoch(now):
+        raise UserError("error.when.past", when=since // timedelta(seconds=1))
+    if since > since_epoch(latest_start(now)):
         raise UserError("error.when.too_far", years=MAX_YEARS_AHEAD)
-    return When(start=start, local=start.astimezone(zone), ambiguous=other is not None, other=other)
+
+    start = _UTC_EPOCH + since
+    ambiguous = parsed.tzinfo is None and is_ambiguous(parsed, clock)
+    other = parsed.replace(tzinfo=clock, fold=1).astimezone(UTC) if ambiguous else None
+    return When(start=start, local=start.astimezone(zone), ambiguous=ambiguous, other=other)
 
 
 def warm_up() -> None:

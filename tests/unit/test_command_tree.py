@@ -4,10 +4,12 @@ import re
 
 import discord
 import pytest
+from discord import app_commands
 from discord.ext import commands
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from cogs import EXTENSIONS
+from cogs.common.interactions import WalkoutTree, guard_autocompletes, is_guarded
 from cogs.common.services import Services
 from cogs.common.translator import CatalogTranslator
 from core.clock import system_clock
@@ -19,19 +21,24 @@ SUBCOMMAND, GROUP = 1, 2
 
 
 @pytest.fixture(scope="module")
-async def payloads():
-    # The cogs as bot.py loads them, on a plain discord.py bot: loading them touches no database
-    # (the engine below is never connected) and no Discord connection.
+async def loaded_bot():
+    """The cogs as bot.py loads them (on the bot's own command tree), never connected: loading
+    them touches no database (the engine below is never connected) and no Discord."""
     engine = create_async_engine("sqlite+aiosqlite://")
-    bot = commands.Bot(command_prefix="!", intents=discord.Intents.none())
+    bot = commands.Bot(command_prefix="!", intents=discord.Intents.none(), tree_cls=WalkoutTree)
     bot.services = Services.create(Database(engine), clock=system_clock, secret=b"k")
-    translator = CatalogTranslator()
-    await bot.tree.set_translator(translator)
+    await bot.tree.set_translator(CatalogTranslator())
     for ext in EXTENSIONS:
         await bot.load_extension(ext)
-    out = [await c.get_translated_payload(bot.tree, translator) for c in bot.tree.get_commands()]
+    yield bot
     await engine.dispose()
-    return out
+
+
+@pytest.fixture(scope="module")
+async def payloads(loaded_bot):
+    bot = loaded_bot
+    translator = CatalogTranslator()
+    return [await c.get_translated_payload(bot.tree, translator) for c in bot.tree.get_commands()]
 
 
 def walk(payload, path=()):
@@ -132,3 +139,56 @@ def test_english_catalog_repeats_the_code(payloads):
                 else:
                     py_name = opt["name"].replace("-", "_")
                     stack.append(((*path, opt["name"]), opt, py_name))
+
+
+# --- every autocomplete answers (cogs.common.interactions.guard_autocompletes) --------------------
+
+
+def autocomplete_params(tree):
+    for command in tree.walk_commands():
+        if isinstance(command, app_commands.Command):
+            for param in command._params.values():
+                if param.autocomplete is not None:
+                    yield command, param
+
+
+def test_every_autocomplete_handler_of_every_cog_is_guarded(loaded_bot):
+    found = {
+        (f"/{c.qualified_name} {p.display_name}", is_guarded(p.autocomplete))
+        for c, p in autocomplete_params(loaded_bot.tree)
+    }
+    assert len(found) >= 15  # walkout x10, action remove, rights, history, snippet remove, setup
+    assert all(guarded for _, guarded in found), sorted(found)
+
+
+def test_a_command_added_later_is_guarded_too(loaded_bot):
+    """Anything added to the tree goes through WalkoutTree.add_command, so new cogs and new
+    commands are covered without remembering to."""
+
+    @app_commands.command(name="probe", description="probe")
+    async def probe(itx, thing: str) -> None:  # pragma: no cover - never invoked
+        pass
+
+    @probe.autocomplete("thing")
+    async def thing_choices(itx, current):  # pragma: no cover - never invoked
+        return []
+
+    loaded_bot.tree.add_command(probe)
+    try:
+        assert is_guarded(probe._params["thing"].autocomplete)
+    finally:
+        loaded_bot.tree.remove_command("probe")
+
+
+def test_guarding_keeps_what_discord_py_reads_and_leaves_the_class_alone(loaded_bot):
+    from cogs.walkouts.cog import Walkouts
+
+    cog = loaded_bot.get_cog("Walkouts")
+    live = next(c for c in cog.walk_app_commands() if c.qualified_name == "walkout info")
+    guarded = live._params["walkout"].autocomplete
+    assert is_guarded(guarded)
+    assert guarded.pass_command_binding is True  # still called with the cog as self
+    original = next(c for c in Walkouts.walkout.commands if c.name == "info")
+    assert not is_guarded(original._params["walkout"].autocomplete)
+    guard_autocompletes(live)  # idempotent
+    assert live._params["walkout"].autocomplete is guarded

@@ -10,6 +10,7 @@ import pytest
 from cogs.actions.national import (
     action_start,
     action_status,
+    check_addable,
     check_registrable,
     parse_action,
 )
@@ -197,3 +198,73 @@ def test_check_registrable_rejects_naive_now() -> None:
     """``now`` must be aware."""
     with pytest.raises(ValueError):
         check_registrable(DAY, AT, DETROIT, now=datetime(2026, 2, 13, 12, 0))
+
+
+# --- the edges of datetime: 9999-12-31 and 0001-01-01 -------------------------------------------
+
+NOW = utc(2026, 11, 23, 17, 0)
+TOKYO = ZoneInfo("Asia/Tokyo")
+
+
+@pytest.mark.parametrize(
+    ("day", "at", "expected"),
+    [
+        (date(9999, 12, 31), time(14, 0), "upcoming"),
+        (date(9999, 12, 31), time(23, 59), "upcoming"),
+        (date(1, 1, 1), time(0, 0), "past"),
+        (date(1, 1, 1), time(14, 0), "past"),
+    ],
+)
+def test_action_status_at_the_edges(day: date, at: time, expected: str) -> None:
+    """Moving 0001-01-01 00:00 to UTC+14 would overflow: now is moved instead."""
+    assert action_status(day, at, now=NOW) == expected
+
+
+def test_parse_action_reads_any_real_date() -> None:
+    """The date itself is valid; whether it is too far is check_addable's call."""
+    assert parse_action("9999-12-31", "14:00") == (date(9999, 12, 31), time(14, 0))
+    assert parse_action("0001-01-01", "00:00") == (date(1, 1, 1), time(0, 0))
+
+
+@pytest.mark.parametrize(
+    ("date_text", "key", "fields"),
+    [
+        ("9999-12-31", "error.action.too_far", {"date": "9999-12-31", "years": 2}),
+        ("2030-01-01", "error.action.too_far", {"date": "2030-01-01", "years": 2}),
+        ("0001-01-01", "error.action.add_past", {"date": "0001-01-01"}),
+        ("2026-02-13", "error.action.add_past", {"date": "2026-02-13"}),
+    ],
+)
+def test_check_addable_refuses_far_dates_clearly(date_text: str, key: str, fields: dict) -> None:
+    day, at = parse_action(date_text, "14:00")
+    with pytest.raises(UserError) as info:
+        check_addable(day, at, now=NOW)
+    assert info.value.key == key
+    assert info.value.fields == fields
+
+
+def test_check_addable_window() -> None:
+    """Addable while it is still ahead somewhere and starts somewhere within two years."""
+    check_addable(date(2026, 11, 23), time(14, 0), now=NOW)  # under way, not over in UTC-12
+    check_addable(date(2027, 2, 12), time(14, 0), now=NOW)
+    # Two years from now is 2028-11-23 17:00 UTC; 14:00 at UTC+14 on 2028-11-24 is 00:00 UTC.
+    check_addable(date(2028, 11, 24), time(7, 0), now=NOW)  # 17:00 UTC the 23rd: exactly
+    with pytest.raises(UserError):
+        check_addable(date(2028, 11, 24), time(7, 1), now=NOW)
+
+
+@pytest.mark.parametrize(
+    ("day", "at", "zone", "key"),
+    [
+        (date(9999, 12, 31), time(23, 59), DETROIT, "error.when.too_far"),
+        (date(9999, 12, 31), time(14, 0), LA, "error.when.too_far"),
+        (date(2029, 2, 13), time(14, 0), DETROIT, "error.when.too_far"),
+        (date(1, 1, 1), time(0, 0), TOKYO, "error.action.past"),
+        (date(1, 1, 1), time(0, 0), DETROIT, "error.action.past"),
+    ],
+)
+def test_check_registrable_at_the_edges(day: date, at: time, zone: ZoneInfo, key: str) -> None:
+    """An action stored with a far date (before the window existed) can't make a far walkout."""
+    with pytest.raises(UserError) as info:
+        check_registrable(day, at, zone, now=NOW)
+    assert info.value.key == key

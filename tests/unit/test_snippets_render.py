@@ -303,6 +303,9 @@ def test_check_new_snippet_cleans_and_accepts():
         ({"title": " "}, "error.field.empty"),
         ({"title": "t" * 201}, "error.field.too_long"),
         ({"title": "two\nlines"}, "error.snippet.one_line"),
+        ({"title": "two\u2028lines"}, "error.snippet.one_line"),
+        ({"source": "two\r\nlines"}, "error.snippet.one_line"),
+        ({"title": "\u200b\u3164\u2800"}, "error.field.empty"),  # shows nothing
         ({"body": ""}, "error.field.empty"),
         ({"body": "b" * 3501}, "error.field.too_long"),
         ({"source": ""}, "error.field.empty"),

@@ -15,6 +15,7 @@ from cogs.walkouts.when import (
     is_ambiguous,
     is_nonexistent,
     parse_when,
+    since_epoch,
     wall_to_utc,
 )
 from core.errors import UserError
@@ -466,3 +467,134 @@ def test_a_lone_abbreviation_is_unparseable():
     with pytest.raises(UserError) as info:
         parse_when("EST", ZoneInfo("America/New_York"), now=datetime(2026, 11, 23, tzinfo=UTC))
     assert info.value.key == "error.when.unparseable"
+
+
+# --- the edges of datetime: year 1 and year 9999 -----------------------------------------------
+
+TOKYO = ZoneInfo("Asia/Tokyo")  # east of UTC even in year 1 (local mean time +09:18:59)
+PLUS_14 = ZoneInfo("Etc/GMT-14")
+MINUS_12 = ZoneInfo("Etc/GMT+12")
+EDGE_ZONES = [NY, DETROIT, LA, KIRITIMATI, PAGO_PAGO, TOKYO, PLUS_14, MINUS_12]
+YEAR_1_EPOCH = -62135596800  # 0001-01-01 00:00 UTC
+
+
+@pytest.mark.parametrize("zone", EDGE_ZONES, ids=str)
+@pytest.mark.parametrize(
+    "text",
+    [
+        "9999-12-31 23:59",
+        "9999-12-31T23:59:59.999999",
+        "9999-12-31T23:59-12:00",
+        "9999-12-31T23:59+14:00",
+        "December 31, 9999 at 11:59 PM",
+        "12/31/9999 11:59 PM",
+        "31 de diciembre de 9999 23:59",
+        "Dec 31 9999 11:59pm EST",
+        "in 7000 years 2pm",
+    ],
+)
+def test_far_future_is_too_far_not_a_crash(text: str, zone: ZoneInfo) -> None:
+    """Converting 9999-12-31 23:59 west of UTC overflows datetime: the window is checked first."""
+    err = error_of(text, zone)
+    assert err.key == "error.when.too_far"
+    assert err.fields == {"years": 2}
+
+
+@pytest.mark.parametrize("zone", EDGE_ZONES, ids=str)
+@pytest.mark.parametrize(
+    "text",
+    [
+        "0001-01-01 00:00",
+        "0001-01-01T00:00+14:00",
+        "0001-01-01T00:00-12:00",
+        "January 1, 0001 at 12:00 AM",
+        "1 de enero de 0001 00:00",
+    ],
+)
+def test_far_past_is_past_not_a_crash(text: str, zone: ZoneInfo) -> None:
+    """Converting 0001-01-01 00:00 east of UTC overflows datetime: still simply "past"."""
+    err = error_of(text, zone)
+    assert err.key == "error.when.past"
+    assert isinstance(err.fields["when"], int)
+    assert YEAR_1_EPOCH - 15 * 3600 < err.fields["when"] < YEAR_1_EPOCH + 13 * 3600
+
+
+@pytest.mark.parametrize(
+    ("text", "zone", "when"),
+    [
+        ("0001-01-01 00:00", PLUS_14, YEAR_1_EPOCH - 14 * 3600),
+        ("0001-01-01 00:00", MINUS_12, YEAR_1_EPOCH + 12 * 3600),
+        ("0001-01-01T00:00Z", NY, YEAR_1_EPOCH),
+        ("0001-01-01T00:00+14:00", NY, YEAR_1_EPOCH - 14 * 3600),
+    ],
+)
+def test_far_past_carries_its_exact_epoch(text: str, zone: ZoneInfo, when: int) -> None:
+    assert error_of(text, zone).fields == {"when": when}
+
+
+@pytest.mark.parametrize("zone", EDGE_ZONES, ids=str)
+@pytest.mark.parametrize(
+    "naive",
+    [
+        datetime(9999, 12, 31, 23, 59),
+        datetime(9999, 12, 31, 23, 59, 59, 999999),
+        datetime(1, 1, 1, 0, 0),
+    ],
+)
+def test_gap_and_overlap_helpers_at_the_edges(naive: datetime, zone: ZoneInfo) -> None:
+    """Read from offsets alone: no conversion, so no overflow at year 1 or 9999."""
+    assert is_nonexistent(naive, zone) is False
+    assert is_ambiguous(naive, zone) is False
+
+
+@pytest.mark.parametrize(
+    ("day", "at", "zone"),
+    [
+        (date(9999, 12, 31), time(23, 59), DETROIT),  # 9999-12-31 23:59 -05:00 is year 10000 UTC
+        (date(9999, 12, 31), time(12, 0), MINUS_12),
+        (date(1, 1, 1), time(0, 0), TOKYO),  # 0001-01-01 00:00 +09:18:59 is year 0 UTC
+        (date(1, 1, 1), time(13, 59), PLUS_14),
+    ],
+)
+def test_wall_to_utc_outside_datetime_is_a_user_error(day: date, at: time, zone: ZoneInfo) -> None:
+    with pytest.raises(UserError) as info:
+        wall_to_utc(day, at, zone)
+    assert info.value.key == "error.when.out_of_range"
+    assert info.value.fields == {"local": f"{day.isoformat()} {at:%H:%M}", "zone": zone.key}
+
+
+@pytest.mark.parametrize(
+    ("day", "at", "zone", "expected_utc"),
+    [
+        (date(9999, 12, 31), time(23, 59), KIRITIMATI, utc(9999, 12, 31, 9, 59)),
+        (date(9999, 12, 31), time(11, 59), MINUS_12, utc(9999, 12, 31, 23, 59)),
+        (date(1, 1, 1), time(14, 0), PLUS_14, utc(1, 1, 1, 0, 0)),
+        (date(1, 1, 1), time(0, 0), MINUS_12, utc(1, 1, 1, 12, 0)),
+    ],
+)
+def test_wall_to_utc_right_at_the_edges(
+    day: date, at: time, zone: ZoneInfo, expected_utc: datetime
+) -> None:
+    assert wall_to_utc(day, at, zone) == expected_utc
+
+
+@pytest.mark.parametrize(
+    ("moment", "zone", "seconds"),
+    [
+        (utc(2027, 2, 12, 19, 0), None, 1802458800),
+        (datetime(2027, 2, 12, 14, 0), DETROIT, 1802458800),
+        (datetime(2027, 2, 12, 14, 0, tzinfo=DETROIT), None, 1802458800),
+        (datetime(2027, 11, 7, 1, 30), NY, int(utc(2027, 11, 7, 5, 30).timestamp())),  # fold=0
+        (datetime(2027, 11, 7, 1, 30, fold=1), NY, int(utc(2027, 11, 7, 6, 30).timestamp())),
+        (datetime(2027, 3, 14, 2, 30), NY, int(utc(2027, 3, 14, 7, 30).timestamp())),  # gap
+        (datetime(1, 1, 1), PLUS_14, YEAR_1_EPOCH - 14 * 3600),
+        (datetime(9999, 12, 31, 23, 59), MINUS_12, 253402343940),  # year 10000 UTC, still fine
+    ],
+)
+def test_since_epoch(moment: datetime, zone: ZoneInfo | None, seconds: int) -> None:
+    assert since_epoch(moment, zone) == timedelta(seconds=seconds)
+
+
+def test_since_epoch_needs_a_zone_for_wall_clock_time() -> None:
+    with pytest.raises(ValueError):
+        since_epoch(datetime(2027, 2, 12, 14, 0))

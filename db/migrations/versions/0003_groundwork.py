@@ -11,6 +11,13 @@ Create Date: 2026-11-29
 - ``created_at`` loses its database default: the application writes it from its injected clock,
   the clock features compare it with (exports "since", retention).
 - ``rsvps.created_at`` is dropped: when a member said they're going is not needed (least data).
+- Room for defused mentions: ``walkouts.details`` 1000 -> 1250, ``walkouts.cancel_reason``
+  300 -> 375. The typed limits stay 1000 and 300 (the Discord options' max_length, and what
+  ``clean_field`` counts), but the stored text carries a zero-width space inside every mention it
+  defuses, at most one per 4 typed characters (``core.text.defused_max``). SQLite does not enforce
+  VARCHAR lengths; PostgreSQL would refuse a 1000-character details with a mention in it.
+  Downgrading narrows them again: on PostgreSQL it fails if a stored text is longer (the safe
+  outcome).
 
 Batch mode rebuilds the SQLite tables (keeping every row); PostgreSQL alters in place.
 """
@@ -28,6 +35,8 @@ depends_on: str | Sequence[str] | None = None
 STAMPED = ("guild_settings", "national_actions", "walkouts", "guild_snippets")
 WALKOUT_STATUSES = ("pending", "scheduled", "cancelled")
 SNIPPET_KINDS = ("rights", "history")
+# (column, typed limit, stored limit)
+DEFUSED_COLUMNS = (("details", 1000, 1250), ("cancel_reason", 300, 375))
 
 
 def _one_of(column: str, values: Sequence[str]) -> str:
@@ -47,6 +56,13 @@ def upgrade() -> None:
         batch.create_check_constraint(
             op.f("ck_walkouts_status"), _one_of("status", WALKOUT_STATUSES)
         )
+        for column, typed, stored in DEFUSED_COLUMNS:
+            batch.alter_column(
+                column,
+                existing_type=sa.String(length=typed),
+                type_=sa.String(length=stored),
+                existing_nullable=True,
+            )
     with op.batch_alter_table("guild_snippets") as batch:
         batch.drop_constraint(op.f("uq_guild_snippets_guild_id"), type_="unique")
         batch.create_unique_constraint(
@@ -75,6 +91,13 @@ def downgrade() -> None:
         batch.create_unique_constraint(op.f("uq_guild_snippets_guild_id"), ["guild_id", "slug"])
     with op.batch_alter_table("walkouts") as batch:
         batch.drop_constraint(op.f("ck_walkouts_status"), type_="check")
+        for column, typed, stored in DEFUSED_COLUMNS:
+            batch.alter_column(
+                column,
+                existing_type=sa.String(length=stored),
+                type_=sa.String(length=typed),
+                existing_nullable=True,
+            )
     for table in STAMPED:
         with op.batch_alter_table(table) as batch:
             batch.alter_column(
