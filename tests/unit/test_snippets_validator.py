@@ -340,10 +340,11 @@ def test_guild_snippet_built_and_falls_back_to_its_language():
     assert s.text("es-419") is s.texts["es"]
 
 
-def test_guild_snippet_rejects_invalid():
-    with pytest.raises(ContentError) as caught:
-        guild_snippet("ok-id", "rights", "", BODY, "src", "en", checked=CHECKED)
-    assert caught.value.problems == ["title: missing"]
+def test_invalid_guild_fields_give_exactly_their_problem():
+    """An empty title is the only problem reported; the builder itself never validates."""
+    assert validate_snippet_fields("ok-id", "", BODY, "src", "en", kind="rights") == [
+        "title: missing"
+    ]
 
 
 def test_text_falls_back_to_english():
