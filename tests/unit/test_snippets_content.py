@@ -43,6 +43,9 @@ REQUIRED_TOPICS = {
     "FERPA": ("rights", "school-records-ferpa"),
     "recording police": ("rights", "recording-police"),
     "phone and data safety": ("rights", "phone-safety-at-protests"),
+    # Issue 9 (content review): topics organizers need.
+    "arrest and immigration consequences": ("rights", "arrest-immigration-consequences"),
+    "carrying papers at 18+": ("rights", "carrying-papers-18-plus"),
 }
 
 # The brief's Spanish legal terms, each used somewhere in the Spanish text.
@@ -226,3 +229,70 @@ def test_locale_fallback_on_shipped_content(by_id):
     assert s.text("es-ES") is s.texts["es"]
     assert s.text("fr") is s.texts["en"]
     assert s.text(None) is s.texts["en"]
+
+
+# --- issue 9: advice that could put a noncitizen student in danger -----------------------------
+
+
+def both(snippet: Snippet) -> list[str]:
+    return [snippet.texts[lang].body for lang in LANGS]
+
+
+def test_arrest_topics_say_an_arrest_alone_can_lead_to_ice(by_id):
+    """Not only "see a lawyer before pleading guilty": booking, detainers, the Laken Riley Act."""
+    topic = by_id["arrest-immigration-consequences"]
+    for body in both(topic):
+        assert "Laken Riley" in body
+        assert "287(g)" in body
+        assert "Quakertown" in body
+    assert "congress.gov" in " ".join(src.url or "" for src in topic.sources)
+    for snippet_id in (
+        "arrested-at-a-protest",
+        "school-discipline-woodbridge",
+        "feb-13-walkout-steps",
+    ):
+        en, es = both(by_id[snippet_id])
+        assert "Arrests and immigration" in en, snippet_id
+        assert "Arrestos e inmigración" in es, snippet_id
+
+
+def test_parent_is_not_a_lawyer(by_id):
+    """Asking for a parent does not stop questioning; asking for a lawyer does (Fare, 1979)."""
+    for snippet_id in ("arrested-at-a-protest", "remain-silent"):
+        for body in both(by_id[snippet_id]):
+            assert "Fare v. Michael C." in body, snippet_id
+
+
+def test_dont_sign_is_about_immigration_papers_and_tickets_are_the_exception(by_id):
+    en, es = both(by_id["dont-sign"])
+    assert "Immigration agents or police" not in en
+    assert "ticket" in en and "multa" in es
+    assert by_id["dont-sign"].texts["en"].title == "Don't sign immigration papers without a lawyer"
+    car_en, car_es = both(by_id["stopped-in-a-car"])
+    assert "ticket, sign it" in car_en and "multa, fírmala" in car_es
+
+
+def test_silence_about_birthplace_carries_the_aclu_caveats(by_id):
+    """Borders, airports, some visas; noncitizens 18+ carry papers (the registration rule)."""
+    for snippet_id in ("remain-silent", "stopped-on-the-street"):
+        en, es = both(by_id[snippet_id])
+        assert "airports" in en and "18 or older" in en, snippet_id
+        assert "aeropuertos" in es and "18 años o más" in es, snippet_id
+    for body in both(by_id["carrying-papers-18-plus"]):
+        assert "April 11, 2025" in body or "11 de abril de 2025" in body
+        assert "G-325R" in body
+
+
+def test_school_searches_need_only_reasonable_suspicion(by_id):
+    for body in both(by_id["everyone-has-rights"]):
+        assert "T.L.O." in body
+
+
+def test_woodbridge_figure_is_the_districts_not_local_tv(by_id):
+    """The 303 comes from the district, as a local report (InsideNoVa) quotes it."""
+    for snippet_id in ("school-discipline-woodbridge", "walkouts-and-school-discipline"):
+        snippet = by_id[snippet_id]
+        en, es = both(snippet)
+        assert "InsideNoVa" in en and "InsideNoVa" in es
+        assert "Local TV" not in en and "televisión local" not in es
+        assert any("InsideNoVa" in src.publication for src in snippet.sources)
