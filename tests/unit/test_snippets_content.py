@@ -296,3 +296,47 @@ def test_woodbridge_figure_is_the_districts_not_local_tv(by_id):
         assert "InsideNoVa" in en and "InsideNoVa" in es
         assert "Local TV" not in en and "televisión local" not in es
         assert any("InsideNoVa" in src.publication for src in snippet.sources)
+
+
+# --- issue 9: the other corrections --------------------------------------------------------------
+
+
+def test_protected_areas_history_and_protests(by_id):
+    """Playgrounds and bus stops are the 2021 memo's; both memos covered demonstrations."""
+    en, es = both(by_id["sensitive-locations-policy-ended"])
+    assert "Since 2011" not in en and "Desde 2011" not in es
+    assert "2021 DHS memo" in en and "playgrounds" in en and "demonstrations" in en
+    assert "no longer a protected area" in en
+    assert "ya no son un área protegida" in es
+
+
+def test_red_card_wording(by_id):
+    en, es = both(by_id["red-cards"])
+    assert "signed by a judge" in en and "firmada por un juez" in es
+    assert "orden válida" not in es
+    assert "free to download" in en
+    urls = {src.url for src in by_id["red-cards"].sources}
+    assert "https://www.ilrc.org/red-cards-tarjetas-rojas" in urls
+
+
+def test_nothing_left_marked_not_checked(by_id):
+    """'Was not checked' is replaced by what can be checked (Michigan's code, Plyler's status)."""
+    for snippet_id in ("arrested-at-a-protest", "right-to-public-school"):
+        en, es = both(by_id[snippet_id])
+        assert "not checked" not in en and "no se verific" not in es, snippet_id
+    assert "MCL 712A.14" in both(by_id["arrested-at-a-protest"])[0]
+    assert "binding federal law" in both(by_id["right-to-public-school"])[0]
+
+
+def test_recording_lists_the_fourth_circuit(by_id):
+    en, es = both(by_id["recording-police"])
+    assert "4th Circuit" in en and "Sharpe" in en
+    assert "4.º Circuito" in es and "Sharpe" in es
+
+
+def test_spanish_wording_fixes(by_id):
+    assert "cerró sus escuelas" not in by_id["hr-4437-walkouts-2006"].texts["es"].body
+    assert "lockdown" in by_id["hr-4437-walkouts-2006"].texts["es"].body
+    assert by_id["stopped-on-the-street"].texts["es"].title == "Si te paran en la calle"
+    car = by_id["stopped-in-a-car"].texts["es"].body
+    assert "registro del vehículo" in car and "revisión" in car
