@@ -46,6 +46,11 @@ REQUIRED_TOPICS = {
     # Issue 9 (content review): topics organizers need.
     "arrest and immigration consequences": ("rights", "arrest-immigration-consequences"),
     "carrying papers at 18+": ("rights", "carrying-papers-18-plus"),
+    "ICE at school": ("rights", "ice-at-school"),
+    "hotlines and emergency contacts": ("rights", "hotlines-and-emergency-contacts"),
+    "what schools can do on walkout day": ("rights", "walkout-day-school-rules"),
+    "protest safety basics": ("rights", "protest-safety-basics"),
+    "school devices can be monitored": ("rights", "school-devices-monitoring"),
 }
 
 # The brief's Spanish legal terms, each used somewhere in the Spanish text.
@@ -340,3 +345,23 @@ def test_spanish_wording_fixes(by_id):
     assert by_id["stopped-on-the-street"].texts["es"].title == "Si te paran en la calle"
     car = by_id["stopped-in-a-car"].texts["es"].body
     assert "registro del vehículo" in car and "revisión" in car
+
+
+# --- issue 9: the new topics say the things organizers need ------------------------------------
+
+
+def test_new_topics_cover_what_the_issue_asks(by_id):
+    en, es = both(by_id["ice-at-school"])
+    assert "Non-public areas" in en and "signed by a judge" in en and "AB 49" in en
+    assert "áreas no públicas" in es and "firmada por un juez" in es
+    en, es = both(by_id["hotlines-and-emergency-contacts"])
+    assert "locator.ice.gov" in en and "under 18" in en and "A-number" in en
+    assert "locator.ice.gov" in es and "menores de 18" in es and "número A" in es
+    en, _ = both(by_id["walkout-day-school-rules"])
+    for point in ("Lockdowns", "T.L.O.", "Riley v. California", "J.D.B."):
+        assert point in en
+    en, _ = both(by_id["protest-safety-basics"])
+    for point in ("buddy", "sidewalk", "disperse", "Legal observers", "trusted adult"):
+        assert point in en
+    en, es = both(by_id["school-devices-monitoring"])
+    assert "your own phone" in en and "tu propio celular" in es
