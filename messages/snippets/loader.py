@@ -1,15 +1,17 @@
 """Reading the shipped snippet files: ``rights/<id>.yaml`` and ``history/<id>.yaml`` beside this
-module (see ``README.md`` for the format).
+module, and ``policy.yaml`` with the review interval and the source deny-list (see ``README.md``).
 
 :func:`load_snippets` reads and validates every file and raises :class:`ContentError` listing
 every problem; :func:`snippet_problems` returns the same problems as a list (``python bot.py
 content check`` and the tests run it). Each problem names the file and the field, e.g.
-``rights/remain-silent.yaml: es.body: missing``. The checks themselves are in
+``rights/remain-silent.yaml: es.body: missing``. :func:`snippet_warnings` lists what still works
+but needs attention on a given day: snippets due for review. The checks themselves are in
 :mod:`messages.snippets.validator`.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
@@ -18,9 +20,22 @@ from typing import Any
 import yaml
 
 from messages.snippets.model import KINDS, ContentError, Snippet
-from messages.snippets.validator import file_problems
+from messages.snippets.validator import (
+    POLICY_FILE,
+    Policy,
+    file_problems,
+    policy_problems,
+    review_warnings,
+)
 
-__all__ = ["SNIPPETS_DIR", "load_snippets", "shipped_snippets", "snippet_problems"]
+__all__ = [
+    "SNIPPETS_DIR",
+    "load_policy",
+    "load_snippets",
+    "shipped_snippets",
+    "snippet_problems",
+    "snippet_warnings",
+]
 
 SNIPPETS_DIR = Path(__file__).parent
 
@@ -76,12 +91,33 @@ def yaml_error(exc: yaml.YAMLError) -> str:
     return f"not valid YAML: {what}{where}"
 
 
-def _scan(directory: Path) -> tuple[list[Snippet], list[str]]:
+def load_policy(directory: Path = SNIPPETS_DIR) -> tuple[Policy, list[str]]:
+    """``policy.yaml`` from ``directory``, or the shipped one if ``directory`` has none (so a
+    test's folder of snippets is held to the shipped rules unless it brings its own)."""
+    path = directory / POLICY_FILE
+    if not path.is_file():
+        path = SNIPPETS_DIR / POLICY_FILE
+    rel = POLICY_FILE if path.parent == directory else path.as_posix()
+    if not path.is_file():
+        return Policy(None), [f"{rel}: missing (review_interval_days and denied_source_domains)"]
+    try:
+        data = read_yaml(path)
+    except yaml.YAMLError as exc:
+        return Policy(None), [f"{rel}: {yaml_error(exc)}"]
+    except (OSError, UnicodeDecodeError) as exc:
+        return Policy(None), [f"{rel}: cannot read ({exc})"]
+    policy, found = policy_problems(data)
+    return policy, [f"{rel}: {problem}" for problem in found]
+
+
+def _scan(directory: Path) -> tuple[list[Snippet], list[str], Policy]:
+    policy, problems = load_policy(directory)
     snippets: list[Snippet] = []
-    problems: list[str] = []
     owners: dict[str, str] = {}
     for path in sorted(directory.rglob("*")):
         if not path.is_file() or path.suffix not in (".yaml", ".yml"):
+            continue
+        if path == directory / POLICY_FILE:
             continue
         rel = path.relative_to(directory).as_posix()
         folder = path.parent.name if path.parent.parent == directory else ""
@@ -99,7 +135,9 @@ def _scan(directory: Path) -> tuple[list[Snippet], list[str]]:
         except (OSError, UnicodeDecodeError) as exc:
             problems.append(f"{rel}: cannot read ({exc})")
             continue
-        snippet, found = file_problems(data, folder, path.stem)
+        snippet, found = file_problems(
+            data, folder, path.stem, denied_domains=policy.denied_domains
+        )
         problems += [f"{rel}: {problem}" for problem in found]
         snippet_id = data.get("id") if isinstance(data, Mapping) else None
         if isinstance(snippet_id, str) and snippet_id:
@@ -110,7 +148,7 @@ def _scan(directory: Path) -> tuple[list[Snippet], list[str]]:
         if snippet is not None and not found:
             snippets.append(snippet)
     snippets.sort(key=lambda s: (KINDS.index(s.kind), s.id))
-    return snippets, problems
+    return snippets, problems, policy
 
 
 def snippet_problems(directory: Path = SNIPPETS_DIR) -> list[str]:
@@ -118,12 +156,22 @@ def snippet_problems(directory: Path = SNIPPETS_DIR) -> list[str]:
     return _scan(directory)[1]
 
 
+def snippet_warnings(directory: Path = SNIPPETS_DIR, *, today: dt.date) -> list[str]:
+    """What needs attention on ``today`` but does not stop the bot: snippets whose ``checked``
+    date is older than the policy's review interval. Files with problems are left out (they
+    are reported by :func:`snippet_problems`)."""
+    snippets, _, policy = _scan(directory)
+    if policy.review_interval_days is None:
+        return []
+    return review_warnings(snippets, today=today, interval_days=policy.review_interval_days)
+
+
 def load_snippets(directory: Path = SNIPPETS_DIR) -> list[Snippet]:
     """Read and validate every snippet under ``directory``, rights first, each kind by id.
 
     Raises :class:`ContentError` listing every problem (file and field) if any file is invalid.
     """
-    snippets, problems = _scan(directory)
+    snippets, problems, _ = _scan(directory)
     if problems:
         raise ContentError(problems)
     return snippets

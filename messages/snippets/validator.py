@@ -10,7 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from core.text import (
     EMBED_DESCRIPTION_MAX,
@@ -38,10 +40,16 @@ from messages.snippets.model import (
 
 __all__ = [
     "ADVOCACY_PUBLICATIONS",
+    "POLICY_FILE",
+    "REVIEW_INTERVAL_MAX",
+    "Policy",
+    "denied_domain",
     "embed_problems",
     "file_problems",
     "id_problems",
     "is_text",
+    "policy_problems",
+    "review_warnings",
     "text_problems",
 ]
 
@@ -54,7 +62,15 @@ ADVOCACY_PUBLICATIONS: dict[str, tuple[str, ...]] = {
 """Opinionated publications: a snippet citing one must name it in every language's body
 (write "according to WSWS, …"); any of the listed names counts."""
 
+POLICY_FILE = "policy.yaml"
+"""Beside the snippet folders: the review interval and the source deny-list (see README.md)."""
+
+REVIEW_INTERVAL_MAX = 3650
+
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_HTTPS_URL = re.compile(r"https://\S+")
+_DOMAIN = re.compile(r"[a-z0-9-]+(\.[a-z0-9-]+)+")
+_POLICY_KEYS = ("review_interval_days", "denied_source_domains")
 _TOP_KEYS = ("id", "kind", "checked", "sources", *LANGS)
 _TEXT_KEYS = ("title", "body", "keywords")
 _SOURCE_KEYS = ("publication", "title", "date", "url")
@@ -80,6 +96,88 @@ def _unknown_keys(data: Mapping[Any, Any], allowed: Collection[str], where: str)
         for key in data
         if key not in allowed
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """What the content says about itself: how often every snippet's facts are re-checked, and
+    which sites may not be cited (mirrors and aggregators; cite the original instead).
+
+    ``review_interval_days`` is ``None`` only when ``policy.yaml`` is broken (already a problem).
+    """
+
+    review_interval_days: int | None
+    denied_domains: frozenset[str] = frozenset()
+
+
+def denied_domain(host: str, denied: Collection[str]) -> str | None:
+    """The deny-listed domain ``host`` is, or is a subdomain of (``www16.x.org`` -> ``x.org``)."""
+    host = host.lower().rstrip(".")
+    labels = host.split(".")
+    for i in range(len(labels) - 1):
+        candidate = ".".join(labels[i:])
+        if candidate in denied:
+            return candidate
+    return None
+
+
+def policy_problems(data: object) -> tuple[Policy, list[str]]:
+    """Validate ``policy.yaml``'s data; return the policy (usable even when broken) and problems."""
+    if not isinstance(data, Mapping):
+        return Policy(None), ["top level must be a mapping (review_interval_days:, ...)"]
+    found = _unknown_keys(data, _POLICY_KEYS, "")
+    raw_days = data.get("review_interval_days")
+    if isinstance(raw_days, int) and not isinstance(raw_days, bool):
+        raw_days = str(raw_days)
+    days: int | None = None
+    if raw_days is None:
+        found.append("review_interval_days: missing")
+    elif not isinstance(raw_days, str) or not raw_days.strip().isdigit():
+        found.append(f"review_interval_days: {raw_days!r} must be a whole number of days")
+    elif not 1 <= int(raw_days) <= REVIEW_INTERVAL_MAX:
+        found.append(f"review_interval_days: {raw_days} must be 1 to {REVIEW_INTERVAL_MAX}")
+    else:
+        days = int(raw_days)
+    raw_domains = data.get("denied_source_domains")
+    domains: set[str] = set()
+    if raw_domains is None:
+        found.append("denied_source_domains: missing (a list, e.g. [ecases.us])")
+    elif not isinstance(raw_domains, list):
+        found.append("denied_source_domains: must be a list, e.g. [ecases.us]")
+    else:
+        for i, domain in enumerate(raw_domains):
+            if not isinstance(domain, str) or not _DOMAIN.fullmatch(domain.strip()):
+                found.append(
+                    f"denied_source_domains[{i}]: {domain!r} must be a lowercase domain name "
+                    "like example.org (no https://, no path)"
+                )
+            else:
+                domains.add(domain.strip())
+    return Policy(days, frozenset(domains)), found
+
+
+def review_warnings(
+    snippets: Iterable[Snippet], *, today: dt.date, interval_days: int
+) -> list[str]:
+    """Snippets due for review on ``today``: ``checked`` more than ``interval_days`` before it.
+
+    Pure (``today`` is passed in) so tests fix the date; the bot passes the real one. These are
+    warnings: the content still works, its facts just need checking again.
+    """
+    found: list[str] = []
+    for snippet in snippets:
+        where = f"{snippet.kind}/{snippet.id}.yaml"
+        checked = snippet.checked.isoformat()
+        due = snippet.checked + dt.timedelta(days=interval_days)
+        if snippet.checked > today:
+            found.append(f"{where}: checked: {checked} is after today ({today.isoformat()})")
+        elif today > due:
+            found.append(
+                f"{where}: checked: {checked} is {(today - snippet.checked).days} days ago; "
+                f"facts are re-checked every {interval_days} days, this review was due "
+                f"{due.isoformat()}"
+            )
+    return found
 
 
 def text_problems(where: str, title: object, body: object, keywords: object) -> list[str]:
@@ -127,7 +225,7 @@ def id_problems(snippet_id: object) -> list[str]:
     return []
 
 
-def _source_problems(raw: object, i: int) -> list[str]:
+def _source_problems(raw: object, i: int, denied: Collection[str]) -> list[str]:
     where = f"sources[{i}]"
     if not isinstance(raw, Mapping):
         return [f"{where}: must be a mapping with publication and title"]
@@ -141,12 +239,17 @@ def _source_problems(raw: object, i: int) -> list[str]:
     if raw.get("date") is not None and _parse_date(raw["date"]) is None:
         found.append(f"{where}.date: {raw['date']!r} is not a date (YYYY-MM-DD, or null)")
     url = raw.get("url")
-    if url is not None and (
-        not isinstance(url, str)
-        or not re.fullmatch(r"https?://\S+", url.strip())
-        or len(url) > URL_MAX
-    ):
-        found.append(f"{where}.url: must be one http(s) address of at most {URL_MAX} characters")
+    if url is None:
+        return found
+    if not isinstance(url, str) or not _HTTPS_URL.fullmatch(url.strip()) or len(url) > URL_MAX:
+        found.append(f"{where}.url: must be one https:// address of at most {URL_MAX} characters")
+    elif not (host := urlsplit(url.strip()).hostname):
+        found.append(f"{where}.url: {url.strip()!r} has no host name")
+    elif domain := denied_domain(host, denied):
+        found.append(
+            f"{where}.url: {domain} is a mirror or aggregator (denied_source_domains in "
+            f"{POLICY_FILE}); cite the original source"
+        )
     return found
 
 
@@ -183,8 +286,11 @@ def embed_problems(snippet: Snippet) -> list[str]:
     return found
 
 
-def file_problems(data: object, folder: str, stem: str) -> tuple[Snippet | None, list[str]]:
-    """Validate one shipped file's YAML data (from ``<folder>/<stem>.yaml``).
+def file_problems(
+    data: object, folder: str, stem: str, *, denied_domains: Collection[str] = ()
+) -> tuple[Snippet | None, list[str]]:
+    """Validate one shipped file's YAML data (from ``<folder>/<stem>.yaml``); sources may not
+    link to ``denied_domains`` (see :class:`Policy`).
 
     Returns the snippet, or ``None`` when it is unusable, and every problem found.
     """
@@ -218,7 +324,7 @@ def file_problems(data: object, folder: str, stem: str) -> tuple[Snippet | None,
         found.append("sources: missing (list at least one source)")
     else:
         for i, raw in enumerate(raw_sources):
-            problems = _source_problems(raw, i)
+            problems = _source_problems(raw, i, denied_domains)
             found += problems
             if not problems:
                 sources.append(

@@ -13,6 +13,7 @@ from messages.snippets import (
     BODY_AIM,
     SNIPPETS_DIR,
     Snippet,
+    load_policy,
     load_snippets,
     shipped_snippets,
     snippet_problems,
@@ -365,3 +366,21 @@ def test_new_topics_cover_what_the_issue_asks(by_id):
         assert point in en
     en, es = both(by_id["school-devices-monitoring"])
     assert "your own phone" in en and "tu propio celular" in es
+
+
+# --- issue 9: the validator's rules, as the shipped content states them ------------------------
+
+
+def test_shipped_policy_states_an_interval_and_denies_the_mirrors_the_review_found():
+    policy, problems = load_policy()
+    assert problems == []
+    assert policy.review_interval_days is not None
+    assert 30 <= policy.review_interval_days <= 365
+    for domain in ("ecases.us", "studylib.net", "azbilingualed.org", "typepad.com"):
+        assert domain in policy.denied_domains
+
+
+def test_every_shipped_source_link_is_https(snippets):
+    for s in snippets:
+        for source in s.sources:
+            assert source.url is None or source.url.startswith("https://"), (s.id, source.url)
