@@ -20,7 +20,7 @@ import secrets
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import discord
@@ -277,6 +277,15 @@ def check_content() -> list[str]:
     return found + snippet_problems()
 
 
+def content_warnings(today: date) -> list[str]:
+    """What works but needs attention on ``today``: snippets due for review (not an error)."""
+    try:
+        from messages.snippets import snippet_warnings
+    except ImportError:  # snippets not shipped in this build
+        return []
+    return snippet_warnings(today=today)
+
+
 async def run_bot(settings: Settings) -> int:
     token = settings.require_token()
     content = check_content()
@@ -285,6 +294,8 @@ async def run_bot(settings: Settings) -> int:
             log.error("content: %s", line)
         log.error("refusing to start: fix the content above (python bot.py content check)")
         return EXIT_CONFIG
+    for line in content_warnings(system_clock().date()):
+        log.warning("content: %s", line)
     settings = with_secret(settings)
     point_discord_at(settings.api_base, settings.gateway_url)
     db = await prepare_database(settings)
@@ -341,9 +352,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         if args.command == "content":
             found = check_content()
+            warnings = content_warnings(system_clock().date())
             for line in found:
                 print(line)
-            print("content ok" if not found else f"{len(found)} problem(s)")
+            for line in warnings:
+                print(f"warning: {line}")
+            summary = f"{len(found)} problem(s)" if found else "content ok"
+            print(summary + (f" ({len(warnings)} warning(s))" if warnings else ""))
             return 0 if not found else 1
         return asyncio.run(run_bot(settings))
     except ConfigError as exc:

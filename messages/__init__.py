@@ -12,7 +12,7 @@ import string
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import yaml
 
@@ -25,15 +25,25 @@ LOCALES_DIR = Path(__file__).parent / "locales"
 Catalog = dict[str, str]
 
 
-def normalize_locale(value: object | None) -> str:
-    """Map a Discord locale (``es-ES``, ``es-419``, ``en-US``, ``discord.Locale``) to a lang."""
+@overload
+def normalize_locale(value: object | None) -> str: ...
+@overload
+def normalize_locale(value: object | None, default: str) -> str: ...
+@overload
+def normalize_locale(value: object | None, default: None) -> str | None: ...
+def normalize_locale(value: object | None, default: str | None = DEFAULT_LANG) -> str | None:
+    """Map a Discord locale (``es-ES``, ``es-419``, ``en-US``, ``discord.Locale``) to a lang.
+
+    A locale we have no catalog for (``fr``, ``""``, ``None``) gives ``default``: English,
+    or ``None`` for a caller that falls back to something else (see ``resolve_lang``).
+    """
     if value is None:
-        return DEFAULT_LANG
-    text = str(getattr(value, "value", value)).lower()
+        return default
+    text = str(getattr(value, "value", value)).strip().lower()
     for lang in LANGS:
         if text == lang or text.startswith(lang + "-"):
             return lang
-    return DEFAULT_LANG
+    return default
 
 
 def flatten(tree: Mapping[str, Any], prefix: str = "") -> Catalog:

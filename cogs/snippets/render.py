@@ -15,8 +15,8 @@ import discord
 
 from core import text as limits
 from core.text import fit, neutralize
-from messages import DEFAULT_LANG, LANGS, t
-from messages.snippets import Snippet, sources_text
+from messages import DEFAULT_LANG, normalize_locale, t
+from messages.snippets.model import Snippet, sources_text
 from messages.snippets.search import fold
 
 __all__ = [
@@ -28,7 +28,6 @@ __all__ = [
     "search_embed",
     "shown_lang",
     "snippet_embed",
-    "supported_lang",
 ]
 
 COLORS: dict[str, discord.Colour] = {
@@ -40,24 +39,13 @@ INDEX_LINE_TITLE_MAX = 100
 SEARCH_QUERY_SHOWN_MAX = 80
 
 
-def supported_lang(locale: object | None) -> str | None:
-    """``"es-419"`` -> ``"es"``; ``None`` for a locale we have no catalog for (``"fr"``)."""
-    if locale is None:
-        return None
-    code = str(getattr(locale, "value", locale)).strip().lower()
-    for lang in LANGS:
-        if code == lang or code.startswith(lang + "-"):
-            return lang
-    return None
-
-
 def resolve_lang(
     option: str | None, user_locale: object | None, guild_locale: object | None
 ) -> str:
     """The reader's language: the ``language`` option, else their Discord locale, else the
     server's (``guild_locale``), else English: the first of them we have a catalog for."""
     for candidate in (option, user_locale, guild_locale):
-        lang = supported_lang(candidate)
+        lang = normalize_locale(candidate, default=None)
         if lang is not None:
             return lang
     return DEFAULT_LANG

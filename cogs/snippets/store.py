@@ -2,8 +2,8 @@
 finding a topic. Pure: no Discord, no I/O.
 
 A server's own snippet is a database row (:class:`db.models.GuildSnippet`); :func:`to_snippet`
-turns it into the same record the shipped files load into (``origin="guild"``), so rendering,
-autocomplete and search treat both alike.
+hands it to :func:`messages.snippets.guild.guild_snippet`, the one builder of server snippet
+records, so rendering, autocomplete and search treat it like a shipped one.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from core.errors import UserError
 from core.text import clean_field, fit, neutralize
 from db.models import GuildSnippet
 from db.snippets import KEYWORD_SEPARATOR, split_keywords
-from messages.snippets import (
+from messages.snippets.guild import guild_snippet, validate_snippet_fields
+from messages.snippets.model import (
     BODY_MAX,
     ID_PATTERN,
     KEYWORD_MAX_CHARS,
@@ -24,9 +25,6 @@ from messages.snippets import (
     SOURCE_LINE_MAX,
     TITLE_MAX,
     Snippet,
-    Source,
-    Text,
-    validate_snippet_fields,
 )
 from messages.snippets.search import autocomplete, fold
 
@@ -46,15 +44,15 @@ REF_SHOWN_MAX = 60
 
 def to_snippet(row: GuildSnippet) -> Snippet:
     """A server's row as a one-language snippet; its "checked" date is the day it was added."""
-    return Snippet(
-        id=row.slug,
-        kind=row.kind,
+    return guild_snippet(
+        row.slug,
+        row.kind,
+        row.title,
+        row.body,
+        row.source,
+        row.lang,
         checked=row.created_at.astimezone(dt.UTC).date(),
-        sources=(Source(publication=row.source, title=""),),
-        texts={
-            row.lang: Text(title=row.title, body=row.body, keywords=split_keywords(row.keywords))
-        },
-        origin="guild",
+        keywords=split_keywords(row.keywords),
     )
 
 

@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from core.text import AUTOCOMPLETE_CHOICES_MAX, CHOICE_NAME_MAX, fit
 from messages import normalize_locale
-from messages.snippets import Snippet
+from messages.snippets.model import Snippet
 
 __all__ = ["autocomplete", "fold", "search"]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from messages.snippets import shipped_snippets
 from tests.e2e.helpers import EPHEMERAL, MEMBER, MODERATOR, custom_ids, embed_text, unique
 
 pytestmark = pytest.mark.e2e
@@ -88,7 +89,8 @@ async def test_rights_topic_in_spanish_with_sources_and_legal_footer(fake, world
     assert sources["name"] == "Fuentes"
     assert "Salinas v. Texas" in sources["value"] and "2013-06-17" in sources["value"]
     assert footer(msg).startswith(LEGAL_ES)
-    assert "2026-02-27" in footer(msg)
+    checked = next(s.checked for s in shipped_snippets() if s.id == "remain-silent")
+    assert f"revisados por última vez el {checked.isoformat()}" in footer(msg)
 
 
 async def test_language_option_beats_the_client_locale(fake, world, bot):
@@ -124,7 +126,7 @@ async def test_menu_opens_a_topic_in_place(fake, world, bot):
     itx = await fake.select(world.guild, world.alice, index, RIGHTS_MENU_EN, values=["dont-sign"])
     msg = await itx.final_message()
     assert msg["id"] == index["id"] and msg["flags"] & EPHEMERAL
-    assert msg["embeds"][0]["title"] == "Don't sign anything without a lawyer"
+    assert msg["embeds"][0]["title"] == "Don't sign immigration papers without a lawyer"
     assert footer(msg).startswith(LEGAL_EN)
     assert RIGHTS_MENU_EN in custom_ids(msg)  # pick another one from the same menu
     itx = await fake.select(world.guild, world.alice, msg, RIGHTS_MENU_EN, values=["remain-silent"])
@@ -333,7 +335,7 @@ async def test_remove_only_the_servers_own(fake, world, bot):
     itx, msg = await ask(fake, world.guild, world.mod, "snippet remove", {"snippet": "dont-sign"})
     assert itx.ephemeral and "comes with the bot" in msg["content"]
     _, still = await ask(fake, world.guild, world.alice, "rights", {"topic": "dont-sign"})
-    assert still["embeds"][0]["title"] == "Don't sign anything without a lawyer"
+    assert still["embeds"][0]["title"] == "Don't sign immigration papers without a lawyer"
 
     sid = slug("to-remove")
     await add_snippet(

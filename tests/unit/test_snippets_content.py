@@ -13,6 +13,7 @@ from messages.snippets import (
     BODY_AIM,
     SNIPPETS_DIR,
     Snippet,
+    load_policy,
     load_snippets,
     shipped_snippets,
     snippet_problems,
@@ -43,6 +44,14 @@ REQUIRED_TOPICS = {
     "FERPA": ("rights", "school-records-ferpa"),
     "recording police": ("rights", "recording-police"),
     "phone and data safety": ("rights", "phone-safety-at-protests"),
+    # Issue 9 (content review): topics organizers need.
+    "arrest and immigration consequences": ("rights", "arrest-immigration-consequences"),
+    "carrying papers at 18+": ("rights", "carrying-papers-18-plus"),
+    "ICE at school": ("rights", "ice-at-school"),
+    "hotlines and emergency contacts": ("rights", "hotlines-and-emergency-contacts"),
+    "what schools can do on walkout day": ("rights", "walkout-day-school-rules"),
+    "protest safety basics": ("rights", "protest-safety-basics"),
+    "school devices can be monitored": ("rights", "school-devices-monitoring"),
 }
 
 # The brief's Spanish legal terms, each used somewhere in the Spanish text.
@@ -226,3 +235,152 @@ def test_locale_fallback_on_shipped_content(by_id):
     assert s.text("es-ES") is s.texts["es"]
     assert s.text("fr") is s.texts["en"]
     assert s.text(None) is s.texts["en"]
+
+
+# --- issue 9: advice that could put a noncitizen student in danger -----------------------------
+
+
+def both(snippet: Snippet) -> list[str]:
+    return [snippet.texts[lang].body for lang in LANGS]
+
+
+def test_arrest_topics_say_an_arrest_alone_can_lead_to_ice(by_id):
+    """Not only "see a lawyer before pleading guilty": booking, detainers, the Laken Riley Act."""
+    topic = by_id["arrest-immigration-consequences"]
+    for body in both(topic):
+        assert "Laken Riley" in body
+        assert "287(g)" in body
+        assert "Quakertown" in body
+    assert "congress.gov" in " ".join(src.url or "" for src in topic.sources)
+    for snippet_id in (
+        "arrested-at-a-protest",
+        "school-discipline-woodbridge",
+        "feb-13-walkout-steps",
+    ):
+        en, es = both(by_id[snippet_id])
+        assert "Arrests and immigration" in en, snippet_id
+        assert "Arrestos e inmigración" in es, snippet_id
+
+
+def test_parent_is_not_a_lawyer(by_id):
+    """Asking for a parent does not stop questioning; asking for a lawyer does (Fare, 1979)."""
+    for snippet_id in ("arrested-at-a-protest", "remain-silent"):
+        for body in both(by_id[snippet_id]):
+            assert "Fare v. Michael C." in body, snippet_id
+
+
+def test_dont_sign_is_about_immigration_papers_and_tickets_are_the_exception(by_id):
+    en, es = both(by_id["dont-sign"])
+    assert "Immigration agents or police" not in en
+    assert "ticket" in en and "multa" in es
+    assert by_id["dont-sign"].texts["en"].title == "Don't sign immigration papers without a lawyer"
+    car_en, car_es = both(by_id["stopped-in-a-car"])
+    assert "ticket, sign it" in car_en and "multa, fírmala" in car_es
+
+
+def test_silence_about_birthplace_carries_the_aclu_caveats(by_id):
+    """Borders, airports, some visas; noncitizens 18+ carry papers (the registration rule)."""
+    for snippet_id in ("remain-silent", "stopped-on-the-street"):
+        en, es = both(by_id[snippet_id])
+        assert "airports" in en and "18 or older" in en, snippet_id
+        assert "aeropuertos" in es and "18 años o más" in es, snippet_id
+    for body in both(by_id["carrying-papers-18-plus"]):
+        assert "April 11, 2025" in body or "11 de abril de 2025" in body
+        assert "G-325R" in body
+
+
+def test_school_searches_need_only_reasonable_suspicion(by_id):
+    for body in both(by_id["everyone-has-rights"]):
+        assert "T.L.O." in body
+
+
+def test_woodbridge_figure_is_the_districts_not_local_tv(by_id):
+    """The 303 comes from the district, as a local report (InsideNoVa) quotes it."""
+    for snippet_id in ("school-discipline-woodbridge", "walkouts-and-school-discipline"):
+        snippet = by_id[snippet_id]
+        en, es = both(snippet)
+        assert "InsideNoVa" in en and "InsideNoVa" in es
+        assert "Local TV" not in en and "televisión local" not in es
+        assert any("InsideNoVa" in src.publication for src in snippet.sources)
+
+
+# --- issue 9: the other corrections --------------------------------------------------------------
+
+
+def test_protected_areas_history_and_protests(by_id):
+    """Playgrounds and bus stops are the 2021 memo's; both memos covered demonstrations."""
+    en, es = both(by_id["sensitive-locations-policy-ended"])
+    assert "Since 2011" not in en and "Desde 2011" not in es
+    assert "2021 DHS memo" in en and "playgrounds" in en and "demonstrations" in en
+    assert "no longer a protected area" in en
+    assert "ya no son un área protegida" in es
+
+
+def test_red_card_wording(by_id):
+    en, es = both(by_id["red-cards"])
+    assert "signed by a judge" in en and "firmada por un juez" in es
+    assert "orden válida" not in es
+    assert "free to download" in en
+    urls = {src.url for src in by_id["red-cards"].sources}
+    assert "https://www.ilrc.org/red-cards-tarjetas-rojas" in urls
+
+
+def test_nothing_left_marked_not_checked(by_id):
+    """'Was not checked' is replaced by what can be checked (Michigan's code, Plyler's status)."""
+    for snippet_id in ("arrested-at-a-protest", "right-to-public-school"):
+        en, es = both(by_id[snippet_id])
+        assert "not checked" not in en and "no se verific" not in es, snippet_id
+    assert "MCL 712A.14" in both(by_id["arrested-at-a-protest"])[0]
+    assert "binding federal law" in both(by_id["right-to-public-school"])[0]
+
+
+def test_recording_lists_the_fourth_circuit(by_id):
+    en, es = both(by_id["recording-police"])
+    assert "4th Circuit" in en and "Sharpe" in en
+    assert "4.º Circuito" in es and "Sharpe" in es
+
+
+def test_spanish_wording_fixes(by_id):
+    assert "cerró sus escuelas" not in by_id["hr-4437-walkouts-2006"].texts["es"].body
+    assert "lockdown" in by_id["hr-4437-walkouts-2006"].texts["es"].body
+    assert by_id["stopped-on-the-street"].texts["es"].title == "Si te paran en la calle"
+    car = by_id["stopped-in-a-car"].texts["es"].body
+    assert "registro del vehículo" in car and "revisión" in car
+
+
+# --- issue 9: the new topics say the things organizers need ------------------------------------
+
+
+def test_new_topics_cover_what_the_issue_asks(by_id):
+    en, es = both(by_id["ice-at-school"])
+    assert "Non-public areas" in en and "signed by a judge" in en and "AB 49" in en
+    assert "áreas no públicas" in es and "firmada por un juez" in es
+    en, es = both(by_id["hotlines-and-emergency-contacts"])
+    assert "locator.ice.gov" in en and "under 18" in en and "A-number" in en
+    assert "locator.ice.gov" in es and "menores de 18" in es and "número A" in es
+    en, _ = both(by_id["walkout-day-school-rules"])
+    for point in ("Lockdowns", "T.L.O.", "Riley v. California", "J.D.B."):
+        assert point in en
+    en, _ = both(by_id["protest-safety-basics"])
+    for point in ("buddy", "sidewalk", "disperse", "Legal observers", "trusted adult"):
+        assert point in en
+    en, es = both(by_id["school-devices-monitoring"])
+    assert "your own phone" in en and "tu propio celular" in es
+
+
+# --- issue 9: the validator's rules, as the shipped content states them ------------------------
+
+
+def test_shipped_policy_states_an_interval_and_denies_the_mirrors_the_review_found():
+    policy, problems = load_policy()
+    assert problems == []
+    assert policy.review_interval_days is not None
+    assert 30 <= policy.review_interval_days <= 365
+    for domain in ("ecases.us", "studylib.net", "azbilingualed.org", "typepad.com"):
+        assert domain in policy.denied_domains
+
+
+def test_every_shipped_source_link_is_https(snippets):
+    for s in snippets:
+        for source in s.sources:
+            assert source.url is None or source.url.startswith("https://"), (s.id, source.url)

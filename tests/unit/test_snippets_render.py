@@ -9,15 +9,15 @@ import discord
 import pytest
 
 from cogs.snippets import render
-from cogs.snippets.render import resolve_lang, supported_lang
+from cogs.snippets.render import resolve_lang
 from cogs.snippets.store import check_new_snippet, find_topic, normalize_slug
 from cogs.snippets.views import AddSnippetModal, topic_options, topic_view
 from core import text as limits
 from core.errors import UserError
 from db import models
-from messages import LANGS, t
+from messages import LANGS, normalize_locale, t
 from messages import snippets as content
-from messages.snippets import Snippet, Source, Text, shipped_snippets
+from messages.snippets import Snippet, guild_snippet, shipped_snippets
 
 SHIPPED = shipped_snippets()
 LEGAL = {lang: t("snippet.legal_notice", lang) for lang in LANGS}
@@ -50,13 +50,15 @@ def guild(
     title: str = "Our walkout",
     body: str = "We walked out.",
 ) -> Snippet:
-    return Snippet(
-        id=snippet_id,
-        kind=kind,
+    return guild_snippet(
+        snippet_id,
+        kind,
+        title,
+        body,
+        "Student paper",
+        lang,
         checked=date(2026, 11, 23),
-        sources=(Source(publication="Student paper", title=""),),
-        texts={lang: Text(title, body, ("walkout",))},
-        origin="guild",
+        keywords=("walkout",),
     )
 
 
@@ -81,12 +83,15 @@ def test_resolve_lang(option, user, server, lang):
     assert resolve_lang(option, user, server) == lang
 
 
-def test_supported_lang_rejects_unknown_locales():
-    assert supported_lang("es-ES") == "es"
-    assert supported_lang("ES") == "es"
-    assert supported_lang("fr") is None
-    assert supported_lang("") is None
-    assert supported_lang("english") is None
+def test_unsupported_locales_fall_through_to_the_next_candidate():
+    """resolve_lang asks normalize_locale for None (not English) on a locale we don't have."""
+    assert normalize_locale("es-ES", default=None) == "es"
+    assert normalize_locale("ES", default=None) == "es"
+    assert normalize_locale(" es-419 ", default=None) == "es"
+    assert normalize_locale("fr", default=None) is None
+    assert normalize_locale("", default=None) is None
+    assert normalize_locale("english", default=None) is None
+    assert normalize_locale(None, default=None) is None
 
 
 # --- one snippet --------------------------------------------------------------------------------
@@ -347,6 +352,7 @@ def test_model_limits_match_the_validator():
     assert models.SNIPPET_KEYWORDS_MAX >= content.KEYWORDS_MAX * (content.KEYWORD_MAX_CHARS + 1)
     assert content.ID_PATTERN.fullmatch("x" * models.SNIPPET_SLUG_MAX)
     assert not content.ID_PATTERN.fullmatch("x" * (models.SNIPPET_SLUG_MAX + 1))
+    assert models.SNIPPET_KINDS == content.KINDS  # the CHECK constraint lists the same kinds
 
 
 @pytest.mark.parametrize("ui_lang", LANGS)

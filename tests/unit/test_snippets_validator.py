@@ -13,13 +13,17 @@ import yaml
 from messages.snippets import (
     BODY_MAX,
     KEYWORDS_MAX,
+    POLICY_FILE,
     ContentError,
     Snippet,
     Source,
     Text,
     guild_snippet,
+    load_policy,
     load_snippets,
+    review_warnings,
     snippet_problems,
+    snippet_warnings,
     sources_text,
     validate_snippet_fields,
 )
@@ -120,7 +124,10 @@ def test_load_orders_rights_then_history_by_id(tmp_path):
         ("sources.0.title", " ", "sources[0].title: missing"),
         ("sources.0", "ACLU", "sources[0]: must be a mapping"),
         ("sources.0.date", "last week", "sources[0].date: 'last week' is not a date"),
-        ("sources.0.url", "aclu-mn.org", "sources[0].url: must be one http(s) address"),
+        ("sources.0.url", "aclu-mn.org", "sources[0].url: must be one https:// address"),
+        ("sources.0.url", "http://aclu-mn.org/a", "sources[0].url: must be one https:// address"),
+        ("sources.0.url", "https://", "sources[0].url: must be one https:// address"),
+        ("sources.0.url", "https://ecases.us/x", "sources[0].url: ecases.us is a mirror"),
         ("id", ..., "id: missing"),
         ("id", "other-id", "id: 'other-id' does not match the file name 'remain-silent.yaml'"),
         ("kind", "history", "kind: 'history' does not match its folder 'rights/'"),
@@ -340,10 +347,11 @@ def test_guild_snippet_built_and_falls_back_to_its_language():
     assert s.text("es-419") is s.texts["es"]
 
 
-def test_guild_snippet_rejects_invalid():
-    with pytest.raises(ContentError) as caught:
-        guild_snippet("ok-id", "rights", "", BODY, "src", "en", checked=CHECKED)
-    assert caught.value.problems == ["title: missing"]
+def test_invalid_guild_fields_give_exactly_their_problem():
+    """An empty title is the only problem reported; the builder itself never validates."""
+    assert validate_snippet_fields("ok-id", "", BODY, "src", "en", kind="rights") == [
+        "title: missing"
+    ]
 
 
 def test_text_falls_back_to_english():
@@ -363,3 +371,135 @@ def test_snippets_are_hashable():
     """Snippets can be set members and cache keys (texts are left out of the hash)."""
     s = Snippet("a-b", "history", date(2026, 2, 27), (Source("p", "t"),), {"en": Text("t", "b")})
     assert {s, s} == {s}
+
+
+# --- policy.yaml: sources and reviews -----------------------------------------------------------
+
+
+def policy(days: object = 30, domains: object = ("ecases.us", "typepad.com")) -> dict[str, Any]:
+    data: dict[str, Any] = {"review_interval_days": days, "denied_source_domains": domains}
+    if isinstance(domains, tuple):
+        data["denied_source_domains"] = list(domains)
+    return data
+
+
+def with_url(url: str) -> dict[str, Any]:
+    return changed("sources.0.url", url)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://ecases.us/case/scotus/1",
+        "https://www.ecases.us/case/scotus/1",
+        "https://LawProfessors.Typepad.com/conlaw/2017/07/x.html",
+    ],
+)
+def test_a_denied_domain_or_its_subdomain_is_refused(tmp_path, url):
+    """The deny-list in the folder's policy.yaml covers the domain and every subdomain."""
+    write(tmp_path, POLICY_FILE, policy())
+    problems = problems_for(tmp_path, with_url(url))
+    assert len(problems) == 1, problems
+    assert problems[0].startswith("rights/remain-silent.yaml: sources[0].url: ")
+    assert "is a mirror or aggregator (denied_source_domains in policy.yaml)" in problems[0]
+
+
+@pytest.mark.parametrize(
+    "url", ["https://notecases.us/x", "https://ecases.us.example.org/x", "https://aclu-mn.org/"]
+)
+def test_similar_names_are_not_denied(tmp_path, url):
+    write(tmp_path, POLICY_FILE, policy())
+    assert problems_for(tmp_path, with_url(url)) == []
+
+
+def test_the_shipped_policy_applies_to_a_folder_without_its_own(tmp_path):
+    """A folder of snippets without policy.yaml is held to the shipped deny-list."""
+    problems = problems_for(tmp_path, with_url("https://studylib.net/doc/1/x"))
+    assert len(problems) == 1 and "studylib.net is a mirror or aggregator" in problems[0]
+
+
+def test_policy_file_is_not_a_snippet(tmp_path):
+    write(tmp_path, POLICY_FILE, policy())
+    write(tmp_path, "rights/remain-silent.yaml", valid())
+    assert snippet_problems(tmp_path) == []
+    assert [s.id for s in load_snippets(tmp_path)] == ["remain-silent"]
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (policy(days="soon"), "policy.yaml: review_interval_days: 'soon' must be a whole number"),
+        (policy(days=0), "policy.yaml: review_interval_days: 0 must be 1 to 3650"),
+        (policy(days=None), "policy.yaml: review_interval_days: missing"),
+        (policy(domains=None), "policy.yaml: denied_source_domains: missing"),
+        (policy(domains="ecases.us"), "policy.yaml: denied_source_domains: must be a list"),
+        (policy(domains=["https://ecases.us"]), "policy.yaml: denied_source_domains[0]: "),
+        ({**policy(), "interval": 3}, "policy.yaml: interval: unknown field"),
+        (["a list"], "policy.yaml: top level must be a mapping"),
+    ],
+)
+def test_policy_problems_name_the_field(tmp_path, data, expected):
+    write(tmp_path, POLICY_FILE, data)
+    write(tmp_path, "rights/remain-silent.yaml", valid())
+    problems = snippet_problems(tmp_path)
+    assert any(p.startswith(expected) for p in problems), problems
+    with pytest.raises(ContentError):
+        load_snippets(tmp_path)
+
+
+def test_load_policy_reads_the_folders_file(tmp_path):
+    write(tmp_path, POLICY_FILE, policy(days=45, domains=("x.org",)))
+    loaded, problems = load_policy(tmp_path)
+    assert problems == []
+    assert loaded.review_interval_days == 45
+    assert loaded.denied_domains == frozenset({"x.org"})
+
+
+def snippet_checked(day: date) -> Snippet:
+    return Snippet("remain-silent", "rights", day, (Source("p", "t"),), {"en": Text("t", "b")})
+
+
+def test_fresh_review_gives_no_warning():
+    """Checked today, or exactly the interval ago: not due yet."""
+    for today in (date(2026, 2, 27), date(2026, 3, 29)):
+        assert review_warnings([snippet_checked(CHECKED)], today=today, interval_days=30) == []
+
+
+def test_overdue_review_warns_with_file_dates_and_interval():
+    (warning,) = review_warnings(
+        [snippet_checked(CHECKED)], today=date(2026, 3, 30), interval_days=30
+    )
+    assert warning == (
+        "rights/remain-silent.yaml: checked: 2026-02-27 is 31 days ago; facts are re-checked "
+        "every 30 days, this review was due 2026-03-29"
+    )
+
+
+def test_a_checked_date_after_today_warns():
+    (warning,) = review_warnings(
+        [snippet_checked(CHECKED)], today=date(2026, 2, 1), interval_days=30
+    )
+    assert warning == "rights/remain-silent.yaml: checked: 2026-02-27 is after today (2026-02-01)"
+
+
+def test_snippet_warnings_use_the_folders_interval_and_the_given_day(tmp_path):
+    """Due reviews are warnings, not problems: the content still loads."""
+    write(tmp_path, POLICY_FILE, policy(days=30))
+    write(tmp_path, "rights/remain-silent.yaml", valid())
+    write(
+        tmp_path,
+        "history/hr-4437.yaml",
+        changed("checked", "2026-03-20", valid("hr-4437", "history")),
+    )
+    assert snippet_warnings(tmp_path, today=date(2026, 3, 29)) == []
+    warnings = snippet_warnings(tmp_path, today=date(2026, 4, 10))
+    assert [w.split(":")[0] for w in warnings] == ["rights/remain-silent.yaml"]
+    assert snippet_problems(tmp_path) == []
+    assert len(load_snippets(tmp_path)) == 2
+
+
+def test_broken_policy_gives_problems_not_warnings(tmp_path):
+    write(tmp_path, POLICY_FILE, policy(days="soon"))
+    write(tmp_path, "rights/remain-silent.yaml", valid())
+    assert snippet_warnings(tmp_path, today=date(2030, 1, 1)) == []
+    assert snippet_problems(tmp_path)
