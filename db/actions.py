@@ -86,10 +86,11 @@ async def remove(s: AsyncSession, guild_id: int, action_id: int) -> RemoveResult
         return "missing"
     if action.guild_id is None:
         return "shipped"
-    await s.execute(update(Walkout).where(Walkout.action_id == action.id).values(action_id=None))
+    action_id = action.id
+    await s.execute(update(Walkout).where(Walkout.action_id == action_id).values(action_id=None))
     for obj in list(s.identity_map.values()):
         if isinstance(obj, Walkout) and inspect(obj).dict.get("action") is action:
             set_committed_value(obj, "action", None)
-    await s.execute(delete(NationalAction).where(NationalAction.id == action.id))
+    await s.execute(delete(NationalAction).where(NationalAction.id == action_id))
     s.expunge(action)
     return "removed"

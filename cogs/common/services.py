@@ -45,7 +45,7 @@ class Services:
     ) -> Services:
         """Everything wired together: the reminder engine, and its planner as the walkout
         lifecycle's hook (reminders move in the same transaction as their walkout)."""
-        from cogs.reminders.engine import ReminderEngine
+        from cogs.reminders.engine import CLAIM_LEASE, ReminderEngine
         from cogs.reminders.planner import ReminderPlanner
 
         guild_config = GuildConfigCache(db)
@@ -54,7 +54,7 @@ class Services:
             clock=clock,
             guild_config=guild_config,
             shards=lambda: shards,
-            **({"claim_lease": claim_lease} if claim_lease is not None else {}),
+            claim_lease=claim_lease or CLAIM_LEASE,
         )
         return cls(
             db=db,

@@ -70,8 +70,8 @@ class DiscordPoster:
                 embed = render.dm_post(
                     w, lang=lang, going=batch.counts.get(w.id, 0), late=batch.late
                 )
-                channel = await self.bot.create_dm(discord.Object(batch.user_id))
-                message = await channel.send(embed=embed, nonce=batch.nonce)
+                dm = await self.bot.create_dm(discord.Object(batch.user_id))
+                message = await dm.send(embed=embed, nonce=batch.nonce)
                 return message.id
             assert batch.channel_id is not None
             lang = self.guild_lang(batch.guild_id)

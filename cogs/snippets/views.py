@@ -200,7 +200,10 @@ class AddSnippetModal(discord.ui.Modal):
     async def on_submit(self, itx: discord.Interaction, /) -> None:
         await _cog(itx).submit_snippet(itx, self)
 
-    async def on_error(self, itx: discord.Interaction, error: Exception, /) -> None:
+    # discord.py's Modal.on_error takes no item (a modal is not a view of items).
+    async def on_error(  # type: ignore[override]
+        self, itx: discord.Interaction, error: Exception, /
+    ) -> None:
         await report_error(itx, error)
 
 

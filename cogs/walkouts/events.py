@@ -4,6 +4,7 @@ whether or not Discord lets us create its event, and /setup show tells moderator
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import discord
 
@@ -27,9 +28,9 @@ NOTE_LIMIT = "setup.events.limit"
 NOTE_FAILED = "setup.events.failed"
 
 
-def event_fields(w: Walkout, lang: str) -> dict[str, object]:
+def event_fields(w: Walkout, lang: str) -> dict[str, Any]:
     """The scheduled-event body for a walkout (an external event at "school, city")."""
-    fields: dict[str, object] = {
+    fields: dict[str, Any] = {
         "name": fit(t("walkout.embed.title", lang, school=w.school), EVENT_NAME_MAX),
         "scheduled_start_time": w.starts_at.isoformat(),
         "scheduled_end_time": w.ends_at.isoformat(),

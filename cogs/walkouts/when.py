@@ -269,9 +269,11 @@ def _read_free_text(text: str, zone: ZoneInfo, base: datetime) -> datetime:
         data = None  # dateparser gives up on some absurd inputs by raising
     if data is None or data.date_obj is None:
         raise UserError("error.when.unparseable", text=text)
-    if "time" not in data.parts:
+    # DateData.parts (which date parts the text named) is missing from dateparser's type stubs.
+    parts: list[str] = getattr(data, "parts")  # noqa: B009
+    if "time" not in parts:
         raise UserError("error.when.no_time", text=text)
-    if "month" in data.parts and "day" not in data.parts:
+    if "month" in parts and "day" not in parts:
         raise UserError("error.when.unparseable", text=text)  # "Feb 2027 2pm": which day?
     return data.date_obj
 

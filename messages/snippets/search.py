@@ -248,8 +248,8 @@ def search(
             continue
         score = sum(value * weight for value, weight in matched) * len(matched) / len(words)
         if len(words) > 1:
-            fields = entries[i].langs
-            if any(folded in f.title or folded in f.body for f in fields.values()):
+            langs = entries[i].langs
+            if any(folded in f.title or folded in f.body for f in langs.values()):
                 score += _PHRASE_BONUS * sum(rarity) / len(rarity)
         results.append((snippet, round(score, 6)))
     results.sort(key=lambda pair: (-pair[1], *_title_key(pair[0], lang)))

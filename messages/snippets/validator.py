@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 from urllib.parse import urlsplit
 
 from core.text import (
@@ -76,7 +76,7 @@ _TEXT_KEYS = ("title", "body", "keywords")
 _SOURCE_KEYS = ("publication", "title", "date", "url")
 
 
-def is_text(value: object) -> bool:
+def is_text(value: object) -> TypeGuard[str]:
     """Non-empty text (not only spaces)."""
     return isinstance(value, str) and bool(value.strip())
 
