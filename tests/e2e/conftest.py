@@ -2,8 +2,9 @@
 
 The bot is the real ``WalkoutBot`` (same class ``python bot.py`` runs) on a real SQLite file,
 connected through DISCORD_API_BASE / DISCORD_GATEWAY_URL to ``fakediscord``; its clock is frozen
-so "now" is known. Every request body the bot sends is checked by the fake against Discord's
-OpenAPI spec and documented limits; the autouse fixture fails any test that caused a violation.
+so "now" is known, and the fake judges time on that same clock. Every request body the bot sends
+is checked by the fake against Discord's OpenAPI spec and documented limits; the autouse fixture
+fails any test that caused a violation.
 """
 
 from __future__ import annotations
@@ -32,8 +33,15 @@ class World:
 
 
 @pytest.fixture(scope="session")
-async def fake():
-    server = FakeDiscord()
+def clock() -> FrozenClock:
+    return FrozenClock(NOW)
+
+
+@pytest.fixture(scope="session")
+async def fake(clock):
+    """The server judges time rules (a scheduled event must not start in the past) by the bot's
+    frozen clock, not the machine's, so fixed dates in tests stay in the future."""
+    server = FakeDiscord(clock=clock)
     await server.start()
     yield server
     await server.stop()
@@ -53,11 +61,6 @@ def world(fake) -> World:
         announcements=fake.add_channel(guild, "walkout-announcements"),
         general=guild.channels[0],
     )
-
-
-@pytest.fixture(scope="session")
-def clock() -> FrozenClock:
-    return FrozenClock(NOW)
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,9 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+# The one polling helper (fakediscord's), re-exported for the e2e tests.
+from fakediscord.testing import eventually as eventually
+
 VIEW_CHANNEL = 1 << 10
 SEND_MESSAGES = 1 << 11
 EMBED_LINKS = 1 << 14
@@ -71,19 +74,3 @@ def walkout_id_from(message: dict[str, Any]) -> int:
 
 def text_of(message: dict[str, Any]) -> str:
     return embed_text(message)
-
-
-async def eventually(check, within: float = 5.0, interval: float = 0.02):
-    """Poll ``check()`` until it returns a truthy value (side effects the bot makes after it
-    has already answered, like refreshing an announcement). Returns that value."""
-    import asyncio
-
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
-    while True:
-        value = check()
-        if value:
-            return value
-        if loop.time() > deadline:
-            raise AssertionError(f"condition not met within {within}s: {check}")
-        await asyncio.sleep(interval)

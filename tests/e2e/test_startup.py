@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -104,7 +106,9 @@ async def test_python_bot_py_runs_and_buttons_survive_a_restart(tmp_path):
     then restart the process and press a button on an announcement made before the restart.
 
     Uses its own server so this second bot process never sees the session's interactions.
+    The process and this server run on the machine's clock, so the walkout is dated from today.
     """
+    day = datetime.now(ZoneInfo("America/Detroit")).date() + timedelta(days=30)
     fake = FakeDiscord()
     await fake.start()
     guild = fake.add_guild(name="Subprocess", bot_permissions=BOT)
@@ -140,7 +144,7 @@ async def test_python_bot_py_runs_and_buttons_survive_a_restart(tmp_path):
                 {
                     "school": "Community High",
                     "city": "Ann Arbor",
-                    "when": "2027-02-12 14:00",
+                    "when": f"{day:%Y-%m-%d} 14:00",
                     "timezone": "America/Detroit",
                 },
             )

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 
 import discord
 import pytest
 
 from fakediscord import FakeDiscord, limits
-from fakediscord.spec import SPEC_PATH, load_spec
+from fakediscord.spec import SPEC_PATH, Issue, load_spec
 
 
 def _embed(fields: int) -> discord.Embed:
@@ -250,21 +251,26 @@ def test_embed_total_limit():
 
 
 def test_scheduled_event_rules():
-    start = "2999-01-01T10:00:00+00:00"
+    """Judged at a fixed ``now``, so the dates below never drift into the past."""
+
+    def check(body: dict, now: datetime = datetime(2027, 2, 1, tzinfo=UTC)) -> list[Issue]:
+        return limits.check_scheduled_event(body, now=now)
+
     external = {
         "name": "Walkout",
         "privacy_level": 2,
         "entity_type": 3,
-        "scheduled_start_time": start,
-        "scheduled_end_time": "2999-01-01T11:00:00+00:00",
+        "scheduled_start_time": "2027-02-12T19:00:00+00:00",
+        "scheduled_end_time": "2027-02-12T20:00:00+00:00",
         "entity_metadata": {"location": "Front steps"},
     }
-    assert limits.check_scheduled_event(external) == []
-    assert limits.check_scheduled_event({**external, "name": "n" * 101})
-    assert limits.check_scheduled_event({**external, "description": "d" * 1001})
-    assert limits.check_scheduled_event({**external, "entity_metadata": {"location": "l" * 101}})
+    assert check(external) == []
+    assert check({**external, "name": "n" * 101})
+    assert check({**external, "description": "d" * 1001})
+    assert check({**external, "entity_metadata": {"location": "l" * 101}})
     no_end = {k: v for k, v in external.items() if k != "scheduled_end_time"}
-    assert any("scheduled_end_time" in i.message for i in limits.check_scheduled_event(no_end))
-    assert limits.check_scheduled_event({**external, "entity_metadata": {}})
-    past = {**external, "scheduled_start_time": "2001-01-01T10:00:00+00:00"}
-    assert any("past" in i.message for i in limits.check_scheduled_event(past))
+    assert any("scheduled_end_time" in i.message for i in check(no_end))
+    assert check({**external, "entity_metadata": {}})
+    past = {**external, "scheduled_start_time": "2027-01-31T10:00:00+00:00"}
+    assert any("past" in i.message for i in check(past))
+    assert any("past" in i.message for i in check(external, now=datetime(2027, 3, 1, tzinfo=UTC)))

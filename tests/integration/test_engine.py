@@ -5,11 +5,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, make_url
 
 from db.engine import (
     MIGRATIONS_DIR,
@@ -75,18 +76,40 @@ async def test_migrations_round_trip(db_url):
         await engine.dispose()
 
 
+# What the reviewed (never edited) first revision creates.
+TABLES_0001 = {"guild_settings", "national_actions", "walkouts", "rsvps"}
+
+
+def schema_state(url: str) -> tuple[str | None, set[str]]:
+    """(Alembic revision, tables) of the SQLite file behind ``url``, read with a blocking engine."""
+    engine = sa.create_engine(make_url(url).set(drivername="sqlite"))
+    try:
+        with engine.connect() as conn:
+            return current_revision(conn), table_names(conn)
+    finally:
+        engine.dispose()
+
+
 def test_sync_api_outside_a_loop(db_url):
     """upgrade_sync/downgrade_sync work from plain synchronous code and are idempotent."""
+    head = (head_revision(db_url), TABLES | {"alembic_version"})
     upgrade_sync(db_url)
+    assert schema_state(db_url) == head
     upgrade_sync(db_url)
+    assert schema_state(db_url) == head
     downgrade_sync(db_url, "base")
+    assert schema_state(db_url) == (None, {"alembic_version"})
     upgrade_sync(db_url, "0001")
+    assert schema_state(db_url) == ("0001", TABLES_0001 | {"alembic_version"})
 
 
 async def test_sync_api_inside_a_loop(db_url):
     """upgrade_sync still works (blocking) when called on a thread running an event loop."""
+    asyncio.get_running_loop()  # the premise: this thread runs a loop
     upgrade_sync(db_url)
+    assert schema_state(db_url) == (head_revision(db_url), TABLES | {"alembic_version"})
     downgrade_sync(db_url, "base")
+    assert schema_state(db_url) == (None, {"alembic_version"})
 
 
 def test_creates_missing_data_dir(tmp_path: Path):

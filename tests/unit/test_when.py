@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import time as systime
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -432,10 +436,39 @@ def test_discord_timestamp_rejects_unknown_style() -> None:
         discord_timestamp(utc(2027, 2, 12, 19, 0), "X")
 
 
-def test_warm_up_runs() -> None:
-    """warm_up is safe to call (and to call twice)."""
-    when_module.warm_up()
-    when_module.warm_up()
+_WARM_UP_PROBE = """
+import json, sys
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+from cogs.walkouts import when
+
+def data():  # dateparser imports one module of translation data per language it loads
+    prefix = "dateparser.data.date_translation_data."
+    return sorted(m.removeprefix(prefix) for m in sys.modules if m.startswith(prefix))
+
+seen = [data()]
+when.warm_up()
+seen.append(data())
+when.warm_up()
+now, zone = datetime(2026, 11, 23, 17, tzinfo=UTC), ZoneInfo("America/Chicago")
+when.parse_when("next friday 2pm", zone, now=now)
+when.parse_when("12 de febrero 14:00", zone, now=now)
+seen.append(data())
+print(json.dumps(seen))
+"""
+
+
+def test_warm_up_loads_english_and_spanish_before_the_first_parse() -> None:
+    """In a fresh interpreter, warm_up loads dateparser's English and Spanish data, so the first
+    real parses (autocompletes, which Discord gives 3 s) load nothing more; twice is harmless."""
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run(
+        [sys.executable, "-c", _WARM_UP_PROBE], cwd=root, capture_output=True, text=True, check=True
+    ).stdout
+    before, warmed, after_parsing = json.loads(out)
+    assert before == []
+    assert warmed == ["en", "es"]
+    assert after_parsing == warmed
 
 
 @pytest.mark.parametrize(

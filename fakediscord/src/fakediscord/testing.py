@@ -36,14 +36,15 @@ def point_discord_py_at(fake: FakeDiscord) -> Callable[[], None]:
     return restore
 
 
-async def eventually(check: Callable[[], T], timeout: float = 3.0, interval: float = 0.01) -> T:  # noqa: ASYNC109
-    """Poll ``check()`` until it returns something truthy (e.g. discord.py cache updated by a
-    dispatch); raises AssertionError after ``timeout`` seconds."""
+async def eventually(check: Callable[[], T], timeout: float = 5.0, interval: float = 0.01) -> T:  # noqa: ASYNC109
+    """Poll ``check()`` until it returns something truthy and return that value (a discord.py
+    cache updated by a dispatch, a message the bot edits after it has answered...); raises
+    AssertionError after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     while True:
         value = check()
         if value:
             return value
         if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s")
+            raise AssertionError(f"condition not met within {timeout}s: {check}")
         await asyncio.sleep(interval)
