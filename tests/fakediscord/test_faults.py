@@ -117,3 +117,42 @@ async def test_global_limit(fake, world):
         assert last[1]["global"] is True and last[0]["X-RateLimit-Global"] == "true"
     finally:
         fake.set_global_rate_limit(50, 1.0)
+
+
+async def test_a_repeated_nonce_returns_the_message_already_created(fake, world):
+    """enforce_nonce (discord.py sends it with every nonce): the second send with the same
+    nonce gets the first message back and creates nothing."""
+    channel = world.bot.get_channel(world.general.id)
+    before = len(fake.messages(world.general.id))
+    first = await channel.send("once", nonce="wr42g0")
+    again = await channel.send("once", nonce="wr42g0")
+    other = await channel.send("twice", nonce="wr43g0")
+    assert again.id == first.id and other.id != first.id
+    assert len(fake.messages(world.general.id)) == before + 2
+
+
+async def test_a_nonce_is_forgotten_after_the_window(fake, world):
+    channel = world.bot.get_channel(world.general.id)
+    fake.nonce_window = 0.0
+    try:
+        first = await channel.send("old", nonce="wr77g0")
+        await asyncio.sleep(0.01)
+        again = await channel.send("old", nonce="wr77g0")
+    finally:
+        fake.nonce_window = 300.0
+    assert again.id != first.id
+
+
+async def test_a_held_answer_has_already_taken_effect(fake, world):
+    """hold_next: the message exists while the client still waits for the answer."""
+    channel = world.bot.get_channel(world.general.id)
+    before = len(fake.messages(world.general.id))
+    release = fake.hold_next("POST", MESSAGES)
+    task = asyncio.create_task(channel.send("in flight"))
+    await eventually(lambda: fake.held() == 1)
+    assert len(fake.messages(world.general.id)) == before + 1
+    assert not task.done()
+    release.set()
+    message = await task
+    assert fake.message(message.id)["content"] == "in flight"
+    assert fake.held() == 0

@@ -128,3 +128,46 @@ async def test_disallowed_privileged_intent_closes_4014(world):
             assert closing.data == 4014
     finally:
         await raw.stop()
+
+
+async def _identify(ws, token):
+    await _recv(ws)  # HELLO
+    await ws.send_json({"op": 2, "d": {"token": token, "intents": 1, "properties": {}}})
+    ready = await _recv(ws)
+    assert ready["t"] == "READY"
+
+
+async def test_a_second_identify_supersedes_the_first_by_default(world):
+    raw = FakeDiscord()
+    await raw.start()
+    try:
+        url = raw.gateway_url + "?v=10&encoding=json"
+        async with world.http.ws_connect(url) as first, world.http.ws_connect(url) as second:
+            await _identify(first, raw.bot_token)
+            await _identify(second, raw.bot_token)
+            while True:  # the first socket gets its GUILD_CREATEs, then the close
+                message = await asyncio.wait_for(first.receive(), 3)
+                if message.type != aiohttp.WSMsgType.TEXT:
+                    break
+            assert message.type == aiohttp.WSMsgType.CLOSE and message.data == 4000
+    finally:
+        await raw.stop()
+
+
+async def test_two_sessions_stay_connected_when_not_superseding(world):
+    """Like Discord when a bot is started twice: both sessions stay up."""
+    raw = FakeDiscord(supersede_sessions=False)
+    await raw.start()
+    try:
+        url = raw.gateway_url + "?v=10&encoding=json"
+        async with world.http.ws_connect(url) as first, world.http.ws_connect(url) as second:
+            await _identify(first, raw.bot_token)
+            await _identify(second, raw.bot_token)
+            await first.send_json({"op": 1, "d": 1})
+            while True:  # skip the GUILD_CREATEs; the heartbeat is still acknowledged
+                frame = json.loads((await asyncio.wait_for(first.receive(), 3)).data)
+                if frame["op"] == 11:
+                    break
+            assert not first.closed and not second.closed
+    finally:
+        await raw.stop()

@@ -136,6 +136,9 @@ class Gateway:
         self.heartbeat_interval_ms = heartbeat_interval_ms
         self.sessions: dict[str, GatewaySession] = {}
         self.current: GatewaySession | None = None
+        #: A new IDENTIFY closes the previous session's socket (False: both stay connected, as
+        #: on Discord when a bot is started twice; dispatches go to the newest session).
+        self.supersede = True
         self.connections: list[Connection] = []
         self.identify_payloads: list[dict[str, Any]] = []
         self.resume_payloads: list[dict[str, Any]] = []
@@ -311,7 +314,7 @@ class Gateway:
             await conn.ws.close(code=4014, message=b"Disallowed intent(s).")
             return
         shard = data.get("shard")
-        if self.current is not None and self.current.conn is not None:
+        if self.supersede and self.current is not None and self.current.conn is not None:
             old = self.current.conn
             self.current.invalidated = True
             if old is not conn and not old.ws.closed:

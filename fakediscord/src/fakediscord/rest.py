@@ -11,6 +11,7 @@ Bodies reaching a handler have already been checked against the spec and the gen
 from __future__ import annotations
 
 import copy
+import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -347,7 +348,18 @@ async def post_message(fake: FakeDiscord, req: RestRequest) -> RestResponse:
     body = _body(req)
     if _is_empty_message(body, req):
         raise ApiError(400, 50006, "Cannot send an empty message", violation="empty message")
+    nonce = body.get("nonce")
+    if nonce is not None and body.get("enforce_nonce"):
+        # Discord: a message the same author created with this nonce in the last few minutes
+        # is returned instead of creating another.
+        seen = fake.state.nonces.get(str(nonce))
+        if seen is not None and time.monotonic() - seen[1] <= fake.nonce_window:
+            existing = fake.state.messages.get(seen[0])
+            if existing is not None:
+                return ok(existing.snapshot())
     record = create_message(fake, channel, body, req.files)
+    if nonce is not None:
+        fake.state.nonces[str(nonce)] = (record.id, time.monotonic())
     return ok(record.snapshot())
 
 

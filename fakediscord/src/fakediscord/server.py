@@ -67,6 +67,17 @@ class RequestLog:
     query: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass
+class _Hold:
+    """Answers to keep back (see :meth:`FakeDiscord.hold_next`)."""
+
+    method: str
+    template: str
+    remaining: int
+    release: asyncio.Event
+    waiting: int = 0
+
+
 class FakeDiscord:
     """A Discord-compatible server for tests and benchmarks.
 
@@ -101,6 +112,8 @@ class FakeDiscord:
         allowed_intents: int | None = None,
         clock: Callable[[], datetime] | None = None,
         enforce_default_member_permissions: bool = False,
+        supersede_sessions: bool = True,
+        nonce_window: float = 300.0,
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
@@ -125,6 +138,10 @@ class FakeDiscord:
             global_limit=global_rate_limit,
         )
         self.faults = FaultPlan()
+        #: Seconds a message nonce sent with ``enforce_nonce`` is remembered ("a few minutes").
+        self.nonce_window = nonce_window
+        self.gateway.supersede = supersede_sessions
+        self._holds: list[_Hold] = []
         self.factory = InteractionFactory(self)
         self.factory.enforce_default_permissions = enforce_default_member_permissions
         self.requests: list[RequestLog] = []
@@ -632,6 +649,20 @@ class FakeDiscord:
             )
         )
 
+    def hold_next(self, method: str, route_template: str, count: int = 1) -> asyncio.Event:
+        """Handle the next ``count`` matching requests (a message is created, say) but keep the
+        answer back until the returned event is set: the client sees a request in flight whose
+        effect already happened (to kill a bot between "posted" and "recorded")."""
+        if route_template not in self.spec.document["paths"]:
+            raise AssertionError(f"{route_template!r} is not a path template of the spec")
+        hold = _Hold(method.upper(), route_template, count, asyncio.Event())
+        self._holds.append(hold)
+        return hold.release
+
+    def held(self) -> int:
+        """How many answers are being held back right now."""
+        return sum(hold.waiting for hold in self._holds)
+
     def set_rate_limit(self, route_template: str, limit: int, per_seconds: float) -> None:
         """Enforce a bucket of ``limit`` requests per ``per_seconds`` on a route template."""
         self.rate_limiter.set_limit(route_template, limit, per_seconds)
@@ -780,12 +811,24 @@ class FakeDiscord:
                         _webhooks.note_rejected_callback(self, req, error)
                     raise
             response: RestResponse = await handler(self, req)
+            await self._maybe_hold(method, template)
         except ApiError as error:
             if error.violation:
                 self.record_violation(f"{method} {path}: {error.violation}")
             return error.status, error.body(), headers
         headers.update(response.headers)
         return response.status, response.body, headers
+
+    async def _maybe_hold(self, method: str, template: str) -> None:
+        for hold in self._holds:
+            if hold.remaining > 0 and hold.method == method and hold.template == template:
+                hold.remaining -= 1
+                hold.waiting += 1
+                try:
+                    await hold.release.wait()
+                finally:
+                    hold.waiting -= 1
+                return
 
     def _validate(self, method: str, template: str, body: Any) -> list[Issue]:
         if body is None:

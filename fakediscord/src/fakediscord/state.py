@@ -398,6 +398,8 @@ class State:
         self.channels: dict[int, FakeChannel] = {}
         self.dm_channels: dict[int, FakeChannel] = {}
         self.messages: dict[int, MessageRecord] = {}
+        #: Message nonces sent with enforce_nonce: nonce -> (message id, monotonic time).
+        self.nonces: dict[str, tuple[int, float]] = {}
         self.channel_messages: dict[int, list[int]] = {}
         #: app commands by scope: None = global, else guild id.
         self.commands: dict[int | None, list[JSON]] = {}
