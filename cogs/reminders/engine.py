@@ -177,6 +177,8 @@ class ReminderEngine:
         self._tasks: set[asyncio.Task[Any]] = set()
         self.stats = Stats()
         self.armed_for: datetime | None = None
+        self._runner: asyncio.Task[Any] | None = None
+        self._wanted = False
 
     # ------------------------------------------------------------- lifecycle
 
@@ -247,14 +249,22 @@ class ReminderEngine:
         )
 
     async def _wake(self) -> None:
-        await self._spawn(self._wake_body(), "reminders-wake")
+        """The timer fired (APScheduler job): make sure a dispatch runs. Returns at once, so
+        the job never overlaps itself; a wake-up during a dispatch makes it run once more."""
+        self._wanted = True
+        if self._runner is None or self._runner.done():
+            self._runner = self._spawn(self._run(), "reminders-dispatch")
 
-    async def _wake_body(self) -> None:
-        try:
-            await self.dispatch()
-        except Exception:
-            log.exception("dispatching reminders failed; trying again at the next wake-up")
-        await self.poke()
+    async def _run(self) -> None:
+        while True:
+            self._wanted = False
+            try:
+                await self.dispatch()
+            except Exception:
+                log.exception("dispatching reminders failed; trying again at the next wake-up")
+            await self.poke()  # may fire _wake at once if more is due: then loop
+            if not self._wanted:
+                return
 
     # --------------------------------------------------------------- dispatch
 
