@@ -198,6 +198,7 @@ class ReminderEngine:
         )
         await self.recover()
         await self.poke()
+        log.info("reminder engine started; next reminder due %s", self.armed_for or "never")
 
     async def stop(self) -> None:
         if self.scheduler.running:

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
-import sys
 from datetime import datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from fakediscord import FakeDiscord
 from tests.e2e.helpers import BOT, MEMBER, custom_ids, eventually, field
+from tests.e2e.processes import bot_env, run_bot, start_bot, stop_bot
 
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parents[2]
 PRIVILEGED = (1 << 1) | (1 << 8) | (1 << 15)  # members, presences, message content
 
 
@@ -46,29 +42,9 @@ async def test_commands_are_synced_globally_with_spanish(fake, bot):
     assert names["setup"]["default_member_permissions"] == str(1 << 5)
 
 
-def _env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "WALKOUT_"))}
-    env.update(extra)
-    return env
-
-
-async def _run(args: list[str], env: dict[str, str], limit: float = 30) -> tuple[int, str]:
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "bot.py",
-        *args,
-        cwd=ROOT,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    out, _ = await asyncio.wait_for(proc.communicate(), limit)
-    return proc.returncode or 0, out.decode()
-
-
 @pytest.mark.parametrize("token", ["", "not-a-token"])
 async def test_missing_or_malformed_token_explains_and_exits_2(tmp_path, token):
-    code, out = await _run([], _env(DISCORD_TOKEN=token, WALKOUT_DATA_DIR=str(tmp_path)))
+    code, out = await run_bot([], bot_env(DISCORD_TOKEN=token, WALKOUT_DATA_DIR=str(tmp_path)))
     assert code == 2
     assert "https://discord.com/developers/applications" in out
     assert "Traceback" not in out
@@ -77,28 +53,10 @@ async def test_missing_or_malformed_token_explains_and_exits_2(tmp_path, token):
 
 
 async def test_help_lists_operator_commands():
-    code, out = await _run(["--help"], _env())
+    code, out = await run_bot(["--help"], bot_env())
     assert code == 0
     for word in ("run", "db", "content"):
         assert word in out
-
-
-async def _start_bot(env: dict[str, str]) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "bot.py",
-        cwd=ROOT,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-
-
-async def _stop_bot(proc: asyncio.subprocess.Process) -> str:
-    if proc.returncode is None:
-        proc.terminate()
-    out, _ = await asyncio.wait_for(proc.communicate(), 20)
-    return out.decode()
 
 
 async def test_python_bot_py_runs_and_buttons_survive_a_restart(tmp_path):
@@ -113,7 +71,7 @@ async def test_python_bot_py_runs_and_buttons_survive_a_restart(tmp_path):
     await fake.start()
     guild = fake.add_guild(name="Subprocess", bot_permissions=BOT)
     member = fake.add_member(guild, "kim", permissions=MEMBER)
-    env = _env(
+    env = bot_env(
         DISCORD_TOKEN=fake.bot_token,
         DISCORD_API_BASE=fake.api_base,
         DISCORD_GATEWAY_URL=fake.gateway_url,
@@ -123,7 +81,7 @@ async def test_python_bot_py_runs_and_buttons_survive_a_restart(tmp_path):
     )
     outputs: list[str] = []
     try:
-        proc = await _start_bot(env)
+        proc = await start_bot(env)
         try:
             await fake.wait_for_commands(guild_id=guild.id, timeout=30)
             names = {c["name"] for c in fake.commands(guild_id=guild.id)}
@@ -150,13 +108,13 @@ async def test_python_bot_py_runs_and_buttons_survive_a_restart(tmp_path):
             )
             assert "registered" in (await itx.final_message())["content"]
         finally:
-            outputs.append(await _stop_bot(proc))
+            outputs.append(await stop_bot(proc))
         (announcement,) = fake.messages(guild.channels[0].id)
         rsvp = next(c for c in custom_ids(announcement) if c.startswith("walkout:rsvp:"))
 
         # Second start: only DISCORD_API_BASE, so the bot must ask the server for its gateway.
         env.pop("DISCORD_GATEWAY_URL")
-        proc = await _start_bot(env)
+        proc = await start_bot(env)
         try:
             await fake.wait_ready(timeout=30)
             itx = await fake.click(guild, member, announcement, rsvp)
@@ -164,7 +122,7 @@ async def test_python_bot_py_runs_and_buttons_survive_a_restart(tmp_path):
             await eventually(lambda: field(fake.messages(guild.channels[0].id)[0], "Going") == "1")
             assert fake.violations == []
         finally:
-            outputs.append(await _stop_bot(proc))
+            outputs.append(await stop_bot(proc))
     finally:
         await fake.stop()
     for out in outputs:
