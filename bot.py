@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import os
 import re
@@ -237,6 +238,11 @@ class WalkoutBot(commands.Bot):
 
     async def on_ready(self) -> None:
         log.info("ready as %s in %d server(s)", self.user, len(self.guilds))
+        # The guild cache and everything loaded at start-up live as long as the process: move
+        # them out of the collector's way, so a full collection (which would scan them all, some
+        # 300 ms with 500 servers) never pauses a burst of reminder posts.
+        gc.collect()
+        gc.freeze()
 
     async def close(self) -> None:
         await super().close()

@@ -93,6 +93,8 @@ async def seed(url: str, guild_id: int, now: datetime) -> list[int]:
                     details="ICE out of our schools. " * rng.randint(1, 20),
                     action_id=None,
                     registrant_id=guild_id + 1 + i % 50,
+                    status="scheduled",
+                    now=now,
                 )
                 ids.append(w.id)
     finally:

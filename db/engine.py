@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import AbstractAsyncContextManager
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -127,14 +127,37 @@ class Database:
         self._read = async_sessionmaker(engine, expire_on_commit=False)
         writer = engine.execution_options(**{SQLITE_BEGIN_OPTION: "IMMEDIATE"})
         self._write = async_sessionmaker(writer, expire_on_commit=False)
+        # SQLite has one writer at a time. Writers of this process queue here, in order, instead
+        # of meeting the lock inside SQLite, whose busy handler backs off in sleeps of up to
+        # 100 ms; other processes still wait through busy_timeout.
+        self._one_writer = asyncio.Lock() if engine.dialect.name == "sqlite" else None
+        self._writer: asyncio.Task[Any] | None = None
 
     def __call__(self) -> AsyncSession:
         """A session for reading (it may write too, but then prefer :meth:`begin`)."""
         return self._read()
 
-    def begin(self) -> AbstractAsyncContextManager[AsyncSession]:
-        """A session inside one write transaction; on SQLite it holds the write lock."""
-        return self._write.begin()
+    @asynccontextmanager
+    async def begin(self) -> AsyncIterator[AsyncSession]:
+        """A session inside one write transaction; on SQLite it holds the write lock.
+
+        Never nest a write transaction inside another in the same task (it would wait for
+        itself): that raises at once instead of hanging.
+        """
+        if self._one_writer is None:
+            async with self._write.begin() as session:
+                yield session
+            return
+        me = asyncio.current_task()
+        if self._writer is not None and self._writer is me:
+            raise RuntimeError("a write transaction inside a write transaction")
+        async with self._one_writer:
+            self._writer = me
+            try:
+                async with self._write.begin() as session:
+                    yield session
+            finally:
+                self._writer = None
 
     @property
     def dialect(self) -> str:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import GuildSettings
@@ -12,6 +14,17 @@ from db.sql import insert_or_ignore
 
 async def get(s: AsyncSession, guild_id: int) -> GuildSettings | None:
     return await s.get(GuildSettings, guild_id)
+
+
+async def get_many(s: AsyncSession, guild_ids: Iterable[int]) -> dict[int, GuildSettings]:
+    """The rows of the given servers (servers without a row are missing from the result)."""
+    ids = list(set(guild_ids))
+    rows: dict[int, GuildSettings] = {}
+    for start in range(0, len(ids), 500):  # stay well under SQLite's bound-parameter limit
+        chunk = ids[start : start + 500]
+        result = await s.scalars(select(GuildSettings).where(GuildSettings.guild_id.in_(chunk)))
+        rows.update((row.guild_id, row) for row in result)
+    return rows
 
 
 async def get_or_create(s: AsyncSession, guild_id: int, *, now: datetime) -> GuildSettings:

@@ -14,7 +14,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, CursorResult, case, delete, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    case,
+    delete,
+    func,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import (
@@ -241,17 +251,30 @@ async def next_due(s: AsyncSession, shards: Shards | None = None) -> datetime | 
     return value
 
 
+DueCursor = tuple[datetime, int, int]
+"""Where a page of due reminders ended: (due_at, guild_id, id) of its last row."""
+
+
 async def due(
-    s: AsyncSession, *, until: datetime, shards: Shards | None = None, limit: int = 1000
+    s: AsyncSession,
+    *,
+    until: datetime,
+    shards: Shards | None = None,
+    after: DueCursor | None = None,
+    limit: int = 1000,
 ) -> list[tuple[Reminder, Walkout]]:
-    """Pending reminders due at or before ``until`` with their walkouts, oldest first."""
+    """Pending reminders due at or before ``until`` with their walkouts, oldest first, grouped
+    by server within an instant; ``after`` continues from a previous page (keyset paging)."""
+    order = (Reminder.due_at, Reminder.guild_id, Reminder.id)
     stmt = (
         select(Reminder, Walkout)
         .join(Walkout, Walkout.id == Reminder.walkout_id)
         .where(Reminder.status == PENDING, Reminder.due_at <= until, *_scoped(shards))
-        .order_by(Reminder.due_at, Reminder.id)
+        .order_by(*order)
         .limit(limit)
     )
+    if after is not None:
+        stmt = stmt.where(tuple_(*order) > tuple_(*after))
     return [(r, w) for r, w in (await s.execute(stmt)).all()]
 
 

@@ -7,6 +7,7 @@ skip a database round trip. Values are frozen snapshots, never live ORM rows.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from db import guilds as guilds_db
@@ -63,6 +64,21 @@ class GuildConfigCache:
         if generation == self._generation:  # no write landed while we were reading
             self._items[guild_id] = config
         return config
+
+    async def get_many(self, guild_ids: Iterable[int]) -> dict[int, GuildConfig]:
+        """Several servers' settings: the cached ones, the rest in one query."""
+        wanted = set(guild_ids)
+        found = {g: self._items[g] for g in wanted if g in self._items}
+        missing = wanted - found.keys()
+        if missing:
+            generation = self._generation
+            async with self._db() as s:
+                rows = await guilds_db.get_many(s, missing)
+            for guild_id in missing:
+                found[guild_id] = config = GuildConfig.of(guild_id, rows.get(guild_id))
+                if generation == self._generation:
+                    self._items[guild_id] = config
+        return found
 
     def invalidate(self, guild_id: int) -> None:
         self._generation += 1

@@ -62,9 +62,13 @@ MAX_ATTEMPTS = 10
 BACKOFF = (1, 2, 4, 8, 15, 30)  # seconds between tries after discord.py gave up
 PER_POST = 10
 """Walkouts listed in one channel post (more due at once in one channel: more posts)."""
-GLOBAL_RATE = 48.0
-"""Posts per second: just under Discord's global 50 requests per second."""
+GLOBAL_RATE = 47.8
+PACER_BURST = 2
+"""Posts per second, and how many may go at once after a pause: never more than 50 in any
+second (Discord's global limit), and a late wake-up of the event loop costs no capacity."""
 CONCURRENCY = 32
+PAGE = 250
+"""Due reminders read at a time (a page is read while the previous one's posts go out)."""
 MAINTENANCE = timedelta(hours=1)
 NEXT_JOB = "reminders:next"
 MAINTENANCE_JOB = "reminders:maintenance"
@@ -169,7 +173,7 @@ class ReminderEngine:
         self.guild_config = guild_config
         self.poster = poster
         self.shards = shards
-        self.pacer = pacer or Pacer(GLOBAL_RATE)
+        self.pacer = pacer or Pacer(GLOBAL_RATE, burst=PACER_BURST)
         self.scheduler = scheduler or AsyncIOScheduler(timezone=UTC)
         self._sleep = sleep
         self._lock = asyncio.Lock()
@@ -270,53 +274,75 @@ class ReminderEngine:
     # --------------------------------------------------------------- dispatch
 
     async def dispatch(self) -> None:
-        """Post every reminder due now (this process's servers), once."""
+        """Post every reminder due now (this process's servers), once.
+
+        Due reminders are read a page at a time (a page never splits one server's reminders of
+        one instant, so they stay one post) and their posts start while the next page is read:
+        the pacer, not the reading, sets the pace of a national-action burst.
+        """
         async with self._lock:
             while True:
                 now = self.clock()
-                async with self.db() as s:
-                    rows = await reminders_db.due(s, until=now, shards=self.shards())
-                if not rows:
-                    return
-                missed: list[int] = []
-                sendable: list[tuple[Reminder, Walkout, bool]] = []
-                for reminder, walkout in rows:
-                    decision = verdict(
-                        due=reminder.due_at,
-                        start=walkout.starts_at,
-                        nominal=reminder.offset_minutes,
-                        dm=reminder.is_dm,
-                        now=now,
-                    )
-                    if decision == "missed":
-                        missed.append(reminder.id)
-                    elif decision in ("send", "late"):
-                        sendable.append((reminder, walkout, decision == "late"))
-                if missed:
-                    async with self.db.begin() as s:
-                        self.stats.missed += await reminders_db.mark(
-                            s, missed, status=reminders_db.MISSED, now=now
+                cursor: reminders_db.DueCursor | None = None
+                posts: list[asyncio.Task[None]] = []
+                while True:
+                    async with self.db() as s:
+                        rows = await reminders_db.due(
+                            s, until=now, shards=self.shards(), after=cursor, limit=PAGE
                         )
-                    log.warning(
-                        "%d reminder(s) were due too long ago and are marked missed", len(missed)
-                    )
-                batches = await self._batches(sendable)
-                await asyncio.gather(*(self._deliver(b) for b in batches))
+                    if len(rows) == PAGE:
+                        rows = _whole_groups(rows)
+                    if not rows:
+                        break
+                    last = rows[-1][0]
+                    cursor = (last.due_at, last.guild_id, last.id)
+                    for batch in await self._batches(await self._judge(rows, now=now)):
+                        posts.append(self._spawn(self._deliver(batch), f"post-{batch.nonce}"))
+                    await asyncio.sleep(0)  # let posts start before the next page is read
+                if not posts:
+                    return
+                await asyncio.gather(*posts, return_exceptions=True)
+
+    async def _judge(
+        self, rows: Sequence[tuple[Reminder, Walkout]], *, now: datetime
+    ) -> list[tuple[Reminder, Walkout, bool]]:
+        """Apply the missed-while-down rule: mark what is too late, return what to post
+        (with whether it is late)."""
+        missed: list[int] = []
+        sendable: list[tuple[Reminder, Walkout, bool]] = []
+        for reminder, walkout in rows:
+            decision = verdict(
+                due=reminder.due_at,
+                start=walkout.starts_at,
+                nominal=reminder.offset_minutes,
+                dm=reminder.is_dm,
+                now=now,
+            )
+            if decision == "missed":
+                missed.append(reminder.id)
+            elif decision in ("send", "late"):
+                sendable.append((reminder, walkout, decision == "late"))
+        if missed:
+            async with self.db.begin() as s:
+                self.stats.missed += await reminders_db.mark(
+                    s, missed, status=reminders_db.MISSED, now=now
+                )
+            log.warning("%d reminder(s) were due too long ago and are marked missed", len(missed))
+        return sendable
 
     async def _batches(self, sendable: Sequence[tuple[Reminder, Walkout, bool]]) -> list[Batch]:
         """Group what is due: per channel and instant (listing up to :data:`PER_POST`
         walkouts per post), one batch per DM."""
         groups: dict[tuple[Any, ...], list[tuple[Reminder, Walkout, bool]]] = defaultdict(list)
-        configs: dict[int, Any] = {}
+        configs = await self.guild_config.get_many(
+            {w.guild_id for r, w, _ in sendable if not r.is_dm}
+        )
         nowhere: list[int] = []
         for reminder, walkout, late in sendable:
             if reminder.is_dm:
                 groups[("dm", reminder.id)].append((reminder, walkout, late))
                 continue
-            config = configs.get(walkout.guild_id)
-            if config is None:
-                config = configs[walkout.guild_id] = await self.guild_config.get(walkout.guild_id)
-            channel = config.announcements_channel_id or walkout.channel_id
+            channel = configs[walkout.guild_id].announcements_channel_id or walkout.channel_id
             if channel is None:
                 nowhere.append(reminder.id)
                 continue
@@ -540,3 +566,12 @@ class ReminderEngine:
                     log.info("could not tell a member about walkout %s (%s)", walkout.id, what)
 
         self._spawn(tell_all(), f"reminder-notice-{walkout.id}")
+
+
+def _whole_groups(rows: list[tuple[Reminder, Walkout]]) -> list[tuple[Reminder, Walkout]]:
+    """A full page minus its last server-and-instant group (read whole with the next page), so
+    one server's reminders of one instant are never split over two posts; a page that is a
+    single group is kept whole."""
+    last = rows[-1][0]
+    keep = [row for row in rows if (row[0].due_at, row[0].guild_id) != (last.due_at, last.guild_id)]
+    return keep or rows

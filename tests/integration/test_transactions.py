@@ -6,6 +6,7 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select, text
 
 from db import guilds, walkouts
@@ -125,10 +126,16 @@ async def test_a_writer_waits_for_a_lock_held_two_seconds(sessionmaker, db_url):
         assert (await guilds.get(s, G)).timezone == "America/Chicago"
 
 
+async def test_a_nested_write_transaction_fails_at_once_instead_of_hanging(sessionmaker):
+    async with sessionmaker.begin():
+        with pytest.raises(RuntimeError, match="inside a write transaction"):
+            async with sessionmaker.begin():
+                pass
+
+
 async def test_a_double_click_rsvp_never_fails(sessionmaker):
     """Two toggles of one member at once: both succeed, one adds, the other removes."""
-    async with sessionmaker.begin() as s:
-        walkout_id = await pending_walkout(sessionmaker)
+    walkout_id = await pending_walkout(sessionmaker)
     for _ in range(20):
 
         async def toggle():
