@@ -21,6 +21,7 @@ import asyncio
 import os
 import platform
 import re
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -40,7 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SERVERS = 500
 PER_SERVER = 10
 GLOBAL_LIMIT = 50
-LEAD = 40.0  # seconds from seeding to the due instant: start-up with 500 servers fits in it
+LEAD = 15.0  # seconds from starting the bot to the due instant: start-up with 500 servers fits
 STARTUP_REMINDERS = 10_000
 MESSAGES = "/channels/{channel_id}/messages"
 TITLE = "It's time"
@@ -85,6 +86,15 @@ async def seed(url: str, plan: list[tuple[int, int]], due: datetime, *, offsets:
     finally:
         await engine.dispose()
     return count
+
+
+def retime(path: Path, due: datetime) -> None:
+    """Move every walkout to start at ``due`` and its start reminder to be due then."""
+    text = due.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    end = (due + timedelta(hours=1)).astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE walkouts SET starts_at = ?, ends_at = ?", (text, end))
+        conn.execute("UPDATE reminders SET due_at = ?", (text,))
 
 
 def _many(start: datetime) -> list[tuple[int, datetime]]:
@@ -152,9 +162,10 @@ async def burst(tmp: Path) -> None:
     fake, plan = fake_with_servers(SERVERS)
     await fake.start()
     try:
-        due = (datetime.now(UTC) + timedelta(seconds=LEAD)).replace(microsecond=0)
         url = f"sqlite+aiosqlite:///{tmp / 'burst.sqlite3'}"
-        planned = await seed(url, plan, due, offsets="0")
+        planned = await seed(url, plan, datetime.now(UTC) + timedelta(days=1), offsets="0")
+        due = (datetime.now(UTC) + timedelta(seconds=LEAD)).replace(microsecond=0)
+        retime(tmp / "burst.sqlite3", due)  # seeding takes a while: set the instant now
         env = base_env(fake, tmp) | {"DATABASE_URL": url, "LOG_LEVEL": "INFO"}
         proc = await start(env)
         ready = await wait_for_line(proc, "reminder engine started", LEAD)
