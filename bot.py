@@ -33,6 +33,7 @@ from cogs.common.interactions import WalkoutTree
 from cogs.common.services import Services
 from cogs.common.translator import CatalogTranslator
 from core.clock import Clock, system_clock
+from core.pseudonym import Keyring, KeyringError
 from db.engine import Database
 from db.reminders import Shards
 
@@ -66,6 +67,7 @@ class Settings:
     gateway_url: str | None = None
     log_level: str = "INFO"
     secret: bytes = field(default=b"", repr=False)
+    secret_file: Path | None = None  # where the secret was read from, if from a file
     shard_id: int | None = None
     shard_count: int | None = None
     claim_lease: float = 15.0
@@ -102,6 +104,12 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         claim_lease = -1.0
     if not 1.0 <= claim_lease <= 600.0:
         raise ConfigError(f"WALKOUT_CLAIM_LEASE must be 1 to 600 seconds, got {lease_raw!r}")
+    secret = (env.get("WALKOUT_SECRET") or "").strip()
+    if secret:
+        try:
+            Keyring.parse(secret)
+        except KeyringError as exc:
+            raise ConfigError(f"WALKOUT_SECRET: {exc}") from None
     api_base = (env.get("DISCORD_API_BASE") or "").strip().rstrip("/") or None
     gateway = (env.get("DISCORD_GATEWAY_URL") or "").strip() or None
     for name, value in (("DISCORD_API_BASE", api_base), ("DISCORD_GATEWAY_URL", gateway)):
@@ -115,7 +123,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         api_base=api_base,
         gateway_url=gateway,
         log_level=level,
-        secret=(env.get("WALKOUT_SECRET") or "").encode(),
+        secret=secret.encode(),
         shard_id=shard_id,
         shard_count=shard_count,
         claim_lease=claim_lease,
@@ -141,7 +149,24 @@ def with_secret(settings: Settings) -> Settings:
     (created on first run, readable by the owner only)."""
     if settings.secret:
         return settings
-    return replace(settings, secret=_data_dir_secret(settings.data_dir))
+    path = settings.data_dir / "secret.key"
+    return replace(settings, secret=_data_dir_secret(settings.data_dir), secret_file=path)
+
+
+def secret_next_to_database(settings: Settings) -> Path | None:
+    """The key file, when the pseudonym key was read from a file in the same folder as the
+    SQLite database: whoever copies that folder (a backup, a seized disk) holds both the hashes
+    and the key that links them to members. None when the key lives elsewhere."""
+    from sqlalchemy.engine import make_url
+
+    if settings.secret_file is None:
+        return None
+    url = make_url(settings.database_url)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    if Path(url.database).resolve().parent == settings.secret_file.resolve().parent:
+        return settings.secret_file
+    return None
 
 
 def _data_dir_secret(data_dir: Path) -> bytes:
@@ -156,6 +181,19 @@ def _data_dir_secret(data_dir: Path) -> bytes:
     return key
 
 
+def warn_about_secret(settings: Settings) -> None:
+    """Start-up warning: the pseudonym key should not sit next to the database (README.md,
+    "Configuration")."""
+    key_file = secret_next_to_database(settings)
+    if key_file is not None:
+        log.warning(
+            "the pseudonym key %s sits next to the database: anyone with a copy of that folder "
+            "can link RSVPs and named reports to members. Set WALKOUT_SECRET from somewhere "
+            "else (see README.md, Configuration).",
+            key_file,
+        )
+
+
 def setup_logging(level: str) -> None:
     logging.basicConfig(
         level=level,
@@ -164,6 +202,8 @@ def setup_logging(level: str) -> None:
     )
     logging.getLogger("discord").setLevel(max(logging.getLevelName(level), logging.INFO))
     logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
+    # aiosqlite logs every call with its parameters (typed text, user ids) at DEBUG.
+    logging.getLogger("aiosqlite").setLevel(max(logging.getLevelName(level), logging.INFO))
 
 
 def point_discord_at(api_base: str | None, gateway_url: str | None) -> None:
@@ -297,6 +337,7 @@ async def run_bot(settings: Settings) -> int:
     for line in content_warnings(system_clock().date()):
         log.warning("content: %s", line)
     settings = with_secret(settings)
+    warn_about_secret(settings)
     point_discord_at(settings.api_base, settings.gateway_url)
     db = await prepare_database(settings)
     bot = WalkoutBot(settings=settings, services=build_services(settings, db))
