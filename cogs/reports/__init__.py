@@ -1,0 +1,1 @@
+"""/report and /reports: after-action reports, moderator review and exports."""
