@@ -1,0 +1,1 @@
+"""/privacy: what the bot keeps about a member, and deleting it."""
