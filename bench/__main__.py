@@ -6,7 +6,7 @@ import asyncio
 import importlib
 import sys
 
-BENCHMARKS = ("command_latency",)
+BENCHMARKS = ("command_latency", "report_export")
 
 
 def main(argv: list[str]) -> int:
