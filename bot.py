@@ -34,6 +34,7 @@ from cogs.common.interactions import WalkoutTree
 from cogs.common.services import Services
 from cogs.common.translator import CatalogTranslator
 from core.clock import Clock, system_clock
+from core.pseudonym import Keyring, KeyringError
 from db.engine import Database
 from db.reminders import Shards
 
@@ -67,6 +68,7 @@ class Settings:
     gateway_url: str | None = None
     log_level: str = "INFO"
     secret: bytes = field(default=b"", repr=False)
+    secret_file: Path | None = None  # where the secret was read from, if from a file
     shard_id: int | None = None
     shard_count: int | None = None
     claim_lease: float = 15.0
@@ -103,6 +105,12 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         claim_lease = -1.0
     if not 1.0 <= claim_lease <= 600.0:
         raise ConfigError(f"WALKOUT_CLAIM_LEASE must be 1 to 600 seconds, got {lease_raw!r}")
+    secret = (env.get("WALKOUT_SECRET") or "").strip()
+    if secret:
+        try:
+            Keyring.parse(secret)
+        except KeyringError as exc:
+            raise ConfigError(f"WALKOUT_SECRET: {exc}") from None
     api_base = (env.get("DISCORD_API_BASE") or "").strip().rstrip("/") or None
     gateway = (env.get("DISCORD_GATEWAY_URL") or "").strip() or None
     for name, value in (("DISCORD_API_BASE", api_base), ("DISCORD_GATEWAY_URL", gateway)):
@@ -116,7 +124,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         api_base=api_base,
         gateway_url=gateway,
         log_level=level,
-        secret=(env.get("WALKOUT_SECRET") or "").encode(),
+        secret=secret.encode(),
         shard_id=shard_id,
         shard_count=shard_count,
         claim_lease=claim_lease,
@@ -142,7 +150,24 @@ def with_secret(settings: Settings) -> Settings:
     (created on first run, readable by the owner only)."""
     if settings.secret:
         return settings
-    return replace(settings, secret=_data_dir_secret(settings.data_dir))
+    path = settings.data_dir / "secret.key"
+    return replace(settings, secret=_data_dir_secret(settings.data_dir), secret_file=path)
+
+
+def secret_next_to_database(settings: Settings) -> Path | None:
+    """The key file, when the pseudonym key was read from a file in the same folder as the
+    SQLite database: whoever copies that folder (a backup, a seized disk) holds both the hashes
+    and the key that links them to members. None when the key lives elsewhere."""
+    from sqlalchemy.engine import make_url
+
+    if settings.secret_file is None:
+        return None
+    url = make_url(settings.database_url)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    if Path(url.database).resolve().parent == settings.secret_file.resolve().parent:
+        return settings.secret_file
+    return None
 
 
 def _data_dir_secret(data_dir: Path) -> bytes:
@@ -157,6 +182,19 @@ def _data_dir_secret(data_dir: Path) -> bytes:
     return key
 
 
+def warn_about_secret(settings: Settings) -> None:
+    """Start-up warning: the pseudonym key should not sit next to the database (README.md,
+    "Configuration")."""
+    key_file = secret_next_to_database(settings)
+    if key_file is not None:
+        log.warning(
+            "the pseudonym key %s sits next to the database: anyone with a copy of that folder "
+            "can link RSVPs and named reports to members. Set WALKOUT_SECRET from somewhere "
+            "else (see README.md, Configuration).",
+            key_file,
+        )
+
+
 def setup_logging(level: str) -> None:
     logging.basicConfig(
         level=level,
@@ -165,6 +203,8 @@ def setup_logging(level: str) -> None:
     )
     logging.getLogger("discord").setLevel(max(logging.getLevelName(level), logging.INFO))
     logging.getLogger("sqlalchemy.engine").setLevel(logging.WARNING)
+    # aiosqlite logs every call with its parameters (typed text, user ids) at DEBUG.
+    logging.getLogger("aiosqlite").setLevel(max(logging.getLevelName(level), logging.INFO))
 
 
 def point_discord_at(api_base: str | None, gateway_url: str | None) -> None:
@@ -303,6 +343,7 @@ async def run_bot(settings: Settings) -> int:
     for line in content_warnings(system_clock().date()):
         log.warning("content: %s", line)
     settings = with_secret(settings)
+    warn_about_secret(settings)
     point_discord_at(settings.api_base, settings.gateway_url)
     db = await prepare_database(settings)
     bot = WalkoutBot(settings=settings, services=build_services(settings, db))
@@ -318,6 +359,54 @@ async def run_bot(settings: Settings) -> int:
     return 0
 
 
+async def export_reports(settings: Settings, args: argparse.Namespace) -> int:
+    """``python bot.py export``: stream the server's reports into ``--out``; memory stays flat
+    in the number of rows (a cursor read in chunks, each written as it comes). A progress bar
+    on a terminal (rich, on standard error), none when piped."""
+    from datetime import UTC, datetime
+
+    from cogs.reports.export import write_export
+    from db import reports as reports_db
+    from db.engine import create_engine
+
+    since = None
+    if args.since:
+        try:
+            since = datetime.strptime(args.since, "%Y-%m-%d").replace(tzinfo=UTC)
+        except ValueError:
+            raise ConfigError(
+                f"--since must be a date like 2027-02-01, got {args.since!r}"
+            ) from None
+    db = Database(create_engine(settings.database_url))
+    try:
+        async with db() as s:
+            total = await reports_db.count_for_export(s, args.guild, since=since)
+        show = sys.stderr.isatty()
+        out = sys.stdout.buffer if args.out == "-" else Path(args.out).open("wb")  # noqa: ASYNC230, SIM115
+        try:
+            async with db() as s:
+                rows = reports_db.export_rows(s, args.guild, since=since)
+                if not show:
+                    return await write_export(args.format, rows, out, exported_at=system_clock())
+                from rich.console import Console
+                from rich.progress import Progress
+
+                with Progress(transient=True, console=Console(stderr=True)) as bar:
+                    task = bar.add_task("exporting reports", total=total)
+                    return await write_export(
+                        args.format,
+                        rows,
+                        out,
+                        exported_at=system_clock(),
+                        progress=lambda n: bar.advance(task, n),
+                    )
+        finally:
+            if out is not sys.stdout.buffer:
+                out.close()
+    finally:
+        await db.dispose()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python bot.py",
@@ -331,6 +420,16 @@ def build_parser() -> argparse.ArgumentParser:
     db_sub.add_parser("upgrade", help="apply all migrations (also done at start-up)")
     down = db_sub.add_parser("downgrade", help="revert migrations to a revision")
     down.add_argument("revision", help="target revision, e.g. -1 or base")
+    export = sub.add_parser(
+        "export",
+        help="write a server's reports to a file (CSV or JSON), streaming",
+        description="Stream one server's reports to a file, for servers whose export is too big "
+        "for Discord. The file carries nothing that identifies a reporter; keep it safe anyway.",
+    )
+    export.add_argument("--guild", required=True, type=int, help="the server (guild) id")
+    export.add_argument("--format", choices=("csv", "json"), default="csv")
+    export.add_argument("--since", help="only reports sent on or after this UTC date (YYYY-MM-DD)")
+    export.add_argument("--out", required=True, help="the file to write ('-': standard output)")
     content = sub.add_parser("content", help="message catalogs and snippets")
     content_sub = content.add_subparsers(dest="content_command", metavar="ACTION", required=True)
     content_sub.add_parser("check", help="validate catalogs and snippets, list every problem")
@@ -355,6 +454,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             else:
                 asyncio.run(downgrade(settings.database_url, args.revision))
                 print(f"database downgraded to {args.revision}")
+            return 0
+        if args.command == "export":
+            count = asyncio.run(export_reports(settings, args))
+            print(f"exported {count} report(s)", file=sys.stderr)
             return 0
         if args.command == "content":
             found = check_content()

@@ -6,7 +6,7 @@ import asyncio
 import importlib
 import sys
 
-BENCHMARKS = ("command_latency", "reminder_burst")
+BENCHMARKS = ("command_latency", "reminder_burst", "report_export")
 
 
 def main(argv: list[str]) -> int:

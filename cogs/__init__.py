@@ -6,4 +6,6 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.actions",
     "cogs.snippets",
     "cogs.reminders",
+    "cogs.reports",
+    "cogs.privacy",
 )

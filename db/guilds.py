@@ -115,3 +115,22 @@ async def set_reminders(
     settings.updated_at = now
     await s.flush()
     return settings
+
+
+async def set_retention(
+    s: AsyncSession, guild_id: int, days: int | None, *, now: datetime
+) -> GuildSettings:
+    """Keep reports (and RSVPs) for ``days`` after their walkout ended; None or 0 = keep."""
+    settings = await get_or_create(s, guild_id, now=now)
+    settings.retention_days = days or None
+    settings.updated_at = now
+    await s.flush()
+    return settings
+
+
+async def with_retention(s: AsyncSession) -> list[tuple[int, int]]:
+    """(guild id, days) of every server with a retention period, for the purge job."""
+    stmt = select(GuildSettings.guild_id, GuildSettings.retention_days).where(
+        GuildSettings.retention_days > 0
+    )
+    return [(g, d) for g, d in (await s.execute(stmt)).all() if d]

@@ -62,6 +62,26 @@ SNIPPET_TITLE_MAX = 200
 SNIPPET_BODY_MAX = 3500
 SNIPPET_SOURCE_MAX = 300
 SNIPPET_KEYWORDS_MAX = 410
+# After-action reports. Typed limits (what the form allows), and the stored limits of free text
+# with its mentions defused (core.text.defused_max; a unit test keeps them equal).
+REPORT_TEXT_MAX = 1500
+REPORT_TEXT_STORED_MAX = 1875
+REPERCUSSION_DETAILS_MAX = 1000
+REPERCUSSION_DETAILS_STORED_MAX = 1250
+MEDIA_LINKS_MAX = 1000  # validated http(s) URLs, one per line, never defused
+TURNOUT_MAX = 100_000
+# Repercussions are a bit set: NULL = not said, 0 = "none" said explicitly, else these bits.
+REPERCUSSION_BITS: dict[str, int] = {
+    "discipline": 1,
+    "police": 2,
+    "arrest": 4,
+    "ice": 8,
+    "injury": 16,
+}
+REPERCUSSIONS_ALL = 31
+RETENTION_DAYS_MAX = 3650
+HASH_HEX_LEN = 64  # SHA-256 / HMAC-SHA256 as hex
+
 # Largest value of the Integer ids (walkouts, national actions): PostgreSQL's int4. Ids typed by
 # users beyond it are treated as unknown instead of failing on PostgreSQL.
 ID_MAX = 2**31 - 1
@@ -109,6 +129,11 @@ class GuildSettings(Base):
     """Per-server configuration. A server without a row uses the defaults."""
 
     __tablename__ = "guild_settings"
+    __table_args__ = (
+        CheckConstraint(
+            f"retention_days >= 0 AND retention_days <= {RETENTION_DAYS_MAX}", name="retention_days"
+        ),
+    )
 
     guild_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     timezone: Mapped[str | None] = mapped_column(String(ZONE_MAX))
@@ -125,6 +150,8 @@ class GuildSettings(Base):
     # Why reminders could not be posted (a catalog key), told to moderators once.
     reminders_note: Mapped[str | None] = mapped_column(String(100))
     reminders_note_at: Mapped[datetime | None]
+    # Reports (and RSVPs) of walkouts over for this many days are purged; NULL or 0 = keep.
+    retention_days: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[Created]
     updated_at: Mapped[datetime | None]
 
@@ -280,3 +307,53 @@ class Reminder(Base):
     @property
     def is_dm(self) -> bool:
         return self.kind == REMINDER_DM
+
+
+class Report(Base):
+    """An after-action report on one walkout: turnout, what happened, repercussions, links.
+
+    Exactly one of two owners' marks, never a user id:
+
+    - anonymous (the default): ``receipt_hash``, the SHA-256 of a one-time receipt code only the
+      reporter saw. Nothing derived from the member is stored (no keyed hash either: whoever holds
+      the host holds the key and could recompute it for every member).
+    - named: ``reporter_key``, a keyed hash of the member for the purpose "report" (see
+      ``core.pseudonym``), so they can find, edit and delete their own reports without a code.
+
+    ``notice_*`` is the moderators' notification in the reports channel, so that editing,
+    deleting or purging a report edits or deletes its copy there too.
+    """
+
+    __tablename__ = "reports"
+    __table_args__ = (
+        CheckConstraint("(reporter_key IS NULL) <> (receipt_hash IS NULL)", name="one_owner_mark"),
+        CheckConstraint(f"turnout >= 0 AND turnout <= {TURNOUT_MAX}", name="turnout"),
+        CheckConstraint(
+            f"repercussions >= 0 AND repercussions <= {REPERCUSSIONS_ALL}", name="repercussions"
+        ),
+        UniqueConstraint("receipt_hash"),
+        Index("ix_reports_guild_id_created_at", "guild_id", "created_at"),
+        Index("ix_reports_guild_id_reporter_key", "guild_id", "reporter_key"),
+        Index("ix_reports_walkout_id", "walkout_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    walkout_id: Mapped[int] = mapped_column(ForeignKey("walkouts.id", ondelete="CASCADE"))
+    reporter_key: Mapped[str | None] = mapped_column(String(HASH_HEX_LEN))
+    receipt_hash: Mapped[str | None] = mapped_column(String(HASH_HEX_LEN))
+    turnout: Mapped[int | None] = mapped_column(Integer)
+    what_happened: Mapped[str | None] = mapped_column(String(REPORT_TEXT_STORED_MAX))
+    repercussions: Mapped[int | None] = mapped_column(Integer)
+    repercussion_details: Mapped[str | None] = mapped_column(
+        String(REPERCUSSION_DETAILS_STORED_MAX)
+    )
+    media_links: Mapped[str | None] = mapped_column(String(MEDIA_LINKS_MAX))
+    notice_channel_id: Mapped[int | None] = mapped_column(BigInteger)
+    notice_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[Created]
+    updated_at: Mapped[datetime | None]
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.reporter_key is None

@@ -439,3 +439,26 @@ async def for_guild(
         .limit(limit)
     )
     return [(r, w) for r, w in ahead.all()], [(r, w) for r, w in done.all()]
+
+
+async def forget_user(s: AsyncSession, guild_id: int, user_id: int) -> int:
+    """Privacy: delete the member's pending DM reminders in the server (the one place a raw
+    user id is stored) and clear their id anywhere else it still sits (a DM being posted right
+    now). Returns how many DM reminders were removed."""
+    removed = await s.execute(
+        delete(Reminder)
+        .where(
+            Reminder.guild_id == guild_id,
+            Reminder.kind == REMINDER_DM,
+            Reminder.user_id == user_id,
+            Reminder.status == PENDING,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    await s.execute(
+        update(Reminder)
+        .where(Reminder.guild_id == guild_id, Reminder.user_id == user_id)
+        .values(user_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    return _rowcount(removed)

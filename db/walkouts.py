@@ -430,20 +430,26 @@ async def set_event(s: AsyncSession, guild_id: int, walkout_id: int, event_id: i
     )
 
 
-async def toggle_rsvp(s: AsyncSession, walkout_id: int, member_key: str) -> bool:
+async def toggle_rsvp(
+    s: AsyncSession, walkout_id: int, member_key: str, *, older_keys: Iterable[str] = ()
+) -> bool:
     """Flip the member's RSVP; True if they are now going.
 
     Two statements that are each atomic: ``DELETE … RETURNING`` (it was there: now it isn't),
     else ``INSERT … ON CONFLICT DO NOTHING`` (a racing double click lands on "going" instead of
     an IntegrityError). Not guild-scoped: resolve ``walkout_id`` with :func:`get` first (an
-    unknown id fails the foreign key).
+    unknown id fails the foreign key). ``older_keys``: the member's hashes under older versions
+    of the pseudonym secret; an RSVP stored under one of them counts as theirs.
     """
-    removed = await s.scalar(
-        delete(Rsvp)
-        .where(Rsvp.walkout_id == walkout_id, Rsvp.member_key == member_key)
-        .returning(Rsvp.walkout_id)
-    )
-    if removed is not None:
+    keys = [member_key, *older_keys]
+    removed = (
+        await s.scalars(
+            delete(Rsvp)
+            .where(Rsvp.walkout_id == walkout_id, Rsvp.member_key.in_(keys))
+            .returning(Rsvp.walkout_id)
+        )
+    ).all()
+    if removed:
         return False
     await s.execute(insert_or_ignore(s, Rsvp).values(walkout_id=walkout_id, member_key=member_key))
     return True
@@ -506,3 +512,32 @@ async def count_active_events(s: AsyncSession, guild_id: int, *, now: datetime) 
         )
     )
     return await s.scalar(stmt) or 0
+
+
+async def forget_registrant(s: AsyncSession, guild_id: int, user_id: int) -> list[int]:
+    """Privacy: null ``registrant_id`` on the server's walkouts the member registered; return
+    their ids (their announcements show the registrant, so they are refreshed)."""
+    result = await s.scalars(
+        sql_update(Walkout)
+        .where(Walkout.guild_id == guild_id, Walkout.registrant_id == user_id)
+        .values(registrant_id=None)
+        .returning(Walkout.id)
+        .execution_options(synchronize_session=False)
+    )
+    return sorted(result.all())
+
+
+async def forget_rsvps(s: AsyncSession, guild_id: int, member_keys: Iterable[str]) -> list[int]:
+    """Privacy: delete the member's RSVPs (stored under any of ``member_keys``: one per key
+    version) on the server's walkouts; return the ids of the walkouts whose count changed."""
+    keys = list(member_keys)
+    if not keys:
+        return []
+    in_guild = select(Walkout.id).where(Walkout.guild_id == guild_id)
+    result = await s.scalars(
+        delete(Rsvp)
+        .where(Rsvp.member_key.in_(keys), Rsvp.walkout_id.in_(in_guild))
+        .returning(Rsvp.walkout_id)
+        .execution_options(synchronize_session=False)
+    )
+    return sorted(result.all())

@@ -28,6 +28,7 @@ class GuildConfig:
     reminder_offsets: str | None = None  # canonical text; None = the default offsets
     reminder_role_id: int | None = None
     reminders_note: str | None = None
+    retention_days: int | None = None
 
     @classmethod
     def of(cls, guild_id: int, row: GuildSettings | None) -> GuildConfig:
@@ -43,6 +44,7 @@ class GuildConfig:
             reminder_offsets=row.reminder_offsets,
             reminder_role_id=row.reminder_role_id,
             reminders_note=row.reminders_note,
+            retention_days=row.retention_days,
         )
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from cogs.common.guild_config import GuildConfigCache
 from core.clock import Clock
+from core.pseudonym import Keyring
 from db.engine import Database
 from db.reminders import Shards
 
@@ -28,10 +29,16 @@ class Services:
 
     db: Database
     clock: Clock
-    secret: bytes = field(repr=False)
+    secret: bytes = field(repr=False)  # the current pseudonym key
     guild_config: GuildConfigCache
     reminders: ReminderEngine
     hooks: tuple[LifecycleHooks, ...] = ()
+    keyring: Keyring | None = field(default=None, repr=False)
+
+    @property
+    def keys(self) -> Keyring:
+        """The versioned pseudonym keys (``secret`` read as a :class:`Keyring`)."""
+        return self.keyring or Keyring.parse(self.secret)
 
     @classmethod
     def create(
@@ -48,6 +55,7 @@ class Services:
         from cogs.reminders.engine import CLAIM_LEASE, ReminderEngine
         from cogs.reminders.planner import ReminderPlanner
 
+        keyring = Keyring.parse(secret)  # KeyringError for a malformed secret
         guild_config = GuildConfigCache(db)
         engine = ReminderEngine(
             db,
@@ -59,10 +67,11 @@ class Services:
         return cls(
             db=db,
             clock=clock,
-            secret=secret,
+            secret=keyring.secret,
             guild_config=guild_config,
             reminders=engine,
             hooks=(ReminderPlanner(engine, guild_config),),
+            keyring=keyring,
         )
 
 

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import discord
 from discord import app_commands
 from discord.ext import commands
+from discord.utils import MISSING
 
 from cogs.common.interactions import answer_soon, lang_of, reply
 from cogs.common.services import Services
@@ -20,6 +21,7 @@ from cogs.reminders.engine import Batch, DeliveryError, ReminderEngine
 from cogs.reminders.offsets import Offset, format_offsets, parse_offset
 from cogs.reminders.plan import due_at
 from cogs.reminders.planner import offsets_of
+from cogs.reports.views import report_buttons
 from cogs.walkouts.lookup import parse_walkout_ref, walkout_choices
 from core.errors import UserError
 from core.text import fit
@@ -79,6 +81,8 @@ class DiscordPoster:
                 batch.kind, walkouts, lang=lang, counts=batch.counts, late=batch.late
             )
             channel = self.bot.get_partial_messageable(batch.channel_id, guild_id=batch.guild_id)
+            # After a walkout: one "Report" button per walkout opens the report form.
+            view = report_buttons(walkouts, lang=lang) if batch.kind == "after" else MISSING
             if batch.role_id:
                 message = await channel.send(
                     content=f"<@&{batch.role_id}>",
@@ -87,9 +91,10 @@ class DiscordPoster:
                     allowed_mentions=discord.AllowedMentions(
                         everyone=False, users=False, roles=[discord.Object(batch.role_id)]
                     ),
+                    view=view,
                 )
             else:
-                message = await channel.send(embed=embed, nonce=batch.nonce)
+                message = await channel.send(embed=embed, nonce=batch.nonce, view=view)
             return message.id
         except discord.HTTPException as exc:
             raise delivery_error(exc) from exc

@@ -16,6 +16,7 @@ from cogs.walkouts.events import can_manage_events
 from core.errors import UserError
 from core.permissions import require_moderator
 from db import guilds as guilds_db
+from db.models import RETENTION_DAYS_MAX
 from messages import t
 
 COLOR = discord.Colour(0x1565C0)
@@ -62,6 +63,12 @@ def settings_embed(
     if settings.reminders_note:
         reminders += "\n⚠ " + t(settings.reminders_note, lang)
     embed.add_field(name=t("setup.show.reminders", lang), value=reminders, inline=False)
+    retention = (
+        t("setup.show.retention_on", lang, days=settings.retention_days)
+        if settings.retention_days
+        else t("setup.show.retention_off", lang)
+    )
+    embed.add_field(name=t("setup.show.retention", lang), value=retention, inline=False)
     if not can_post_here:
         embed.set_footer(text=t("setup.show.cannot_post", lang))
     return embed
@@ -212,3 +219,19 @@ class Setup(commands.Cog):
         if role is not None:
             lines.append(t("setup.reminders.role", lang, role=role.mention))
         await reply(itx, content="\n".join(lines))
+
+    @setup_group.command(
+        name="retention",
+        description="Delete reports and RSVPs this many days after their walkout (0 = keep)",
+    )
+    @app_commands.describe(days="Days after the walkout ends; 0 keeps them")
+    async def retention(
+        self, itx: discord.Interaction, days: app_commands.Range[int, 0, RETENTION_DAYS_MAX]
+    ) -> None:
+        require_moderator(itx.permissions.value)
+        assert itx.guild_id is not None
+        async with self.db.begin() as s:
+            await guilds_db.set_retention(s, itx.guild_id, days, now=self.clock())
+        self.guild_config.invalidate(itx.guild_id)
+        key = "setup.retention.done" if days else "setup.retention.off"
+        await itx.response.send_message(t(key, lang_of(itx), days=days), ephemeral=True)

@@ -45,7 +45,6 @@ from cogs.walkouts.when import parse_when
 from core.coalesce import Coalescer
 from core.errors import UserError
 from core.permissions import is_moderator
-from core.pseudonym import member_key
 from core.text import CHOICE_VALUE_MAX, clean_field, fit
 from db import actions as actions_db
 from db import walkouts as walkouts_db
@@ -166,6 +165,7 @@ class Walkouts(commands.Cog):
         self.clock = services.clock
         self.guild_config = services.guild_config
         self.secret = services.secret
+        self.keys = services.keys
         self.service = WalkoutService(
             services.db,
             clock=services.clock,
@@ -492,11 +492,16 @@ class Walkouts(commands.Cog):
         """Shared by /walkout join and the RSVP button: toggle, confirm privately, recount."""
         if itx.guild_id is None:
             raise UserError("error.guild_only")
-        key = member_key(self.secret, itx.guild_id, itx.user.id, "rsvp")
+        key, *older = self.keys.candidates(itx.guild_id, itx.user.id, "rsvp")
         done = await answer_soon(
             itx,
             self.service.toggle_rsvp(
-                itx.guild_id, walkout_id, key, DiscordAnnouncer(self, itx), ref=ref
+                itx.guild_id,
+                walkout_id,
+                key,
+                DiscordAnnouncer(self, itx),
+                ref=ref,
+                older_keys=older,
             ),
         )
         w = done.walkout

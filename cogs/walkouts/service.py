@@ -342,9 +342,17 @@ class WalkoutService:
     # -------------------------------------------------------------------- RSVP
 
     async def toggle_rsvp(
-        self, guild_id: int, walkout_id: int, member_key: str, announcer: Announcer, *, ref: str
+        self,
+        guild_id: int,
+        walkout_id: int,
+        member_key: str,
+        announcer: Announcer,
+        *,
+        ref: str,
+        older_keys: Sequence[str] = (),
     ) -> Toggled:
-        """Flip a member's RSVP to an open walkout, in one transaction."""
+        """Flip a member's RSVP to an open walkout, in one transaction (``older_keys``: the
+        member's hashes under older pseudonym key versions)."""
         now = self.clock()
         async with self.db.begin() as s:
             w = await _found(s, guild_id, walkout_id, ref=ref)
@@ -352,7 +360,7 @@ class WalkoutService:
                 raise UserError("error.walkout.cancelled", id=w.id)
             if w.ends_at <= now:
                 raise UserError("error.walkout.over", id=w.id)
-            going = await walkouts_db.toggle_rsvp(s, w.id, member_key)
+            going = await walkouts_db.toggle_rsvp(s, w.id, member_key, older_keys=older_keys)
         await _best_effort("refreshing the count", w, announcer.counted(w))
         return Toggled(walkout=w, going=going)
 

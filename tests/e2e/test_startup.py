@@ -32,7 +32,14 @@ async def test_commands_are_synced_globally_with_spanish(fake, bot):
         "history",
         "snippet",
         "reminders",
+        "report",
+        "reports",
+        "privacy",
     }
+    assert names["reports"]["default_member_permissions"] == str(1 << 5)
+    assert "default_member_permissions" not in names["report"] or (
+        names["report"]["default_member_permissions"] is None
+    )
     walkout = names["walkout"]
     subs = {o["name"] for o in walkout["options"]}
     register = next(o for o in walkout["options"] if o["name"] == "register")
@@ -93,6 +100,9 @@ async def test_python_bot_py_runs_and_buttons_survive_a_restart(tmp_path):
                 "history",
                 "snippet",
                 "reminders",
+                "report",
+                "reports",
+                "privacy",
             }
             assert (tmp_path / "walkout-bot.sqlite3").exists()
             itx = await fake.invoke(

@@ -4,9 +4,11 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.exc import InvalidRequestError, StatementError
 
 from db import actions, walkouts
+from db.models import Rsvp
 
 NOW = datetime(2026, 2, 1, 12, 0, tzinfo=UTC)
 G1, G2 = 111111111111111111, 222222222222222222
@@ -270,6 +272,19 @@ async def test_rsvp_toggle_and_counts(sessionmaker):
         }
         assert await walkouts.rsvp_counts(s, []) == {}
         assert await walkouts.rsvp_count(s, c.id) == 0
+
+
+async def test_rsvp_under_an_older_key_version_still_counts_as_the_members(sessionmaker):
+    """After the pseudonym key is rotated, a toggle finds the RSVP stored under the old key:
+    it is removed (not doubled), and going again stores the current key."""
+    async with sessionmaker() as s:
+        w = await add(s)
+        assert await walkouts.toggle_rsvp(s, w.id, "old-key") is True
+        assert await walkouts.toggle_rsvp(s, w.id, "new-key", older_keys=["old-key"]) is False
+        assert await walkouts.rsvp_count(s, w.id) == 0
+        assert await walkouts.toggle_rsvp(s, w.id, "new-key", older_keys=["old-key"]) is True
+        keys = (await s.scalars(select(Rsvp.member_key).where(Rsvp.walkout_id == w.id))).all()
+        assert keys == ["new-key"]
 
 
 async def test_forget_member(sessionmaker):

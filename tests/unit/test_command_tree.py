@@ -53,7 +53,10 @@ def test_top_level_commands_match_the_contract(payloads):
     assert sorted(p["name"] for p in payloads) == [
         "action",
         "history",
+        "privacy",
         "reminders",
+        "report",
+        "reports",
         "rights",
         "setup",
         "snippet",

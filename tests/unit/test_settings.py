@@ -122,3 +122,45 @@ def test_shards_and_claim_lease(tmp_path):
 def test_bad_shards_or_lease_are_config_errors(tmp_path, extra):
     with pytest.raises(ConfigError):
         load_settings(env(tmp_path, **extra))
+
+
+# --- the pseudonym key: versions, and where it lives --------------------------------------------
+
+
+def test_malformed_versioned_secret_is_a_config_error(tmp_path):
+    with pytest.raises(ConfigError, match="WALKOUT_SECRET"):
+        load_settings(env(tmp_path, WALKOUT_SECRET="v2:new,v2:again"))
+    with pytest.raises(ConfigError, match="WALKOUT_SECRET"):
+        load_settings(env(tmp_path, WALKOUT_SECRET="v2:new,plain-old"))
+
+
+def test_key_file_next_to_the_database_is_flagged(tmp_path, caplog):
+    from bot import secret_next_to_database, warn_about_secret
+
+    s = with_secret(load_settings(env(tmp_path)))
+    assert secret_next_to_database(s) == tmp_path / "secret.key"
+    with caplog.at_level("WARNING", logger="walkout"):
+        warn_about_secret(s)
+    assert "sits next to the database" in caplog.text
+    assert s.secret.decode() not in caplog.text
+
+
+def test_key_from_the_environment_or_another_folder_is_not_flagged(tmp_path):
+    from bot import secret_next_to_database
+
+    from_env = with_secret(load_settings(env(tmp_path, WALKOUT_SECRET="v1:k")))
+    assert secret_next_to_database(from_env) is None
+    elsewhere = env(tmp_path / "keys", DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/db.sqlite3")
+    assert secret_next_to_database(with_secret(load_settings(elsewhere))) is None
+
+
+def test_aiosqlite_never_logs_its_parameters_even_at_debug(monkeypatch):
+    """aiosqlite logs each call with its SQL parameters (typed text, ids) at DEBUG."""
+    import logging
+
+    from bot import setup_logging
+
+    monkeypatch.setattr(logging.getLogger(), "handlers", [])
+    setup_logging("DEBUG")
+    assert not logging.getLogger("aiosqlite").isEnabledFor(logging.DEBUG)
+    assert not logging.getLogger("discord").isEnabledFor(logging.DEBUG)

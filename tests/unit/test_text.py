@@ -287,6 +287,11 @@ def test_stored_columns_hold_defused_free_text() -> None:
     # Names refuse mentions, so they are never defused and their columns are the typed limit.
     assert walkouts["school"].type.length == models.SCHOOL_MAX
     assert models.NationalAction.__table__.columns["name"].type.length == models.ACTION_NAME_MAX
+    reports = models.Report.__table__.columns
+    assert defused_max(models.REPORT_TEXT_MAX) == models.REPORT_TEXT_STORED_MAX
+    assert defused_max(models.REPERCUSSION_DETAILS_MAX) == models.REPERCUSSION_DETAILS_STORED_MAX
+    assert reports["what_happened"].type.length == models.REPORT_TEXT_STORED_MAX
+    assert reports["repercussion_details"].type.length == models.REPERCUSSION_DETAILS_STORED_MAX
 
 
 # --- names that show nothing, names on one line ------------------------------------------------

@@ -1,0 +1,13 @@
+"""/privacy: what the bot keeps about a member, and deleting it."""
+
+from __future__ import annotations
+
+from discord.ext import commands
+
+
+async def setup(bot: commands.Bot) -> None:
+    """Extension entry point; imports the cog lazily so pure modules stay Discord-free."""
+    from cogs.common.services import services_of
+    from cogs.privacy.cog import Privacy
+
+    await bot.add_cog(Privacy(bot, services_of(bot)))
