@@ -134,3 +134,28 @@ async def with_retention(s: AsyncSession) -> list[tuple[int, int]]:
         GuildSettings.retention_days > 0
     )
     return [(g, d) for g, d in (await s.execute(stmt)).all() if d]
+
+
+async def set_approval(
+    s: AsyncSession, guild_id: int, *, enabled: bool, per_hour: int | None, now: datetime
+) -> GuildSettings:
+    """Whether walkouts by members who are not moderators wait for approval, and (when given)
+    how many a member may register per hour."""
+    settings = await get_or_create(s, guild_id, now=now)
+    settings.approval_required = enabled
+    if per_hour is not None:
+        settings.registrations_per_hour = per_hour
+    settings.updated_at = now
+    await s.flush()
+    return settings
+
+
+async def set_meeting_point(
+    s: AsyncSession, guild_id: int, *, public: bool, now: datetime
+) -> GuildSettings:
+    """Meeting points in public posts (True) or only for those going (False)."""
+    settings = await get_or_create(s, guild_id, now=now)
+    settings.meeting_point_public = public
+    settings.updated_at = now
+    await s.flush()
+    return settings

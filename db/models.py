@@ -16,6 +16,7 @@ from typing import Annotated
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -30,6 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncAttrs
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from core import visibility
 from db.types import UTCDateTime
 
 NAMING_CONVENTION = {
@@ -91,10 +93,16 @@ Created = Annotated[datetime, mapped_column(UTCDateTime())]
 
 # Walkout statuses. ``pending``: stored, announcement not posted yet (invisible to members;
 # removed if the announcement fails, swept at start-up if left behind by a crash).
-WALKOUT_PENDING = "pending"
-WALKOUT_SCHEDULED = "scheduled"
-WALKOUT_CANCELLED = "cancelled"
-WALKOUT_STATUSES: tuple[str, ...] = (WALKOUT_PENDING, WALKOUT_SCHEDULED, WALKOUT_CANCELLED)
+# ``pending_approval``: waiting for a moderator (when the server asks for approval);
+# ``rejected``: a moderator said no. Who may see which: core.visibility.
+WALKOUT_PENDING = visibility.PENDING
+WALKOUT_PENDING_APPROVAL = visibility.PENDING_APPROVAL
+WALKOUT_SCHEDULED = visibility.SCHEDULED
+WALKOUT_REJECTED = visibility.REJECTED
+WALKOUT_CANCELLED = visibility.CANCELLED
+WALKOUT_STATUSES: tuple[str, ...] = visibility.STATUSES
+REGISTRATIONS_PER_HOUR = 3
+"""How many walkouts a member (not a moderator) may register in an hour, by default."""
 SNIPPET_KINDS: tuple[str, ...] = ("rights", "history")
 
 # Reminders. ``pending`` -> ``claimed`` (one process won it and is posting) -> ``sent``/``late``;
@@ -152,6 +160,12 @@ class GuildSettings(Base):
     reminders_note_at: Mapped[datetime | None]
     # Reports (and RSVPs) of walkouts over for this many days are purged; NULL or 0 = keep.
     retention_days: Mapped[int | None] = mapped_column(Integer)
+    # Walkouts registered by members who are not moderators wait for a moderator's approval.
+    approval_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Meeting points in public posts (True) or only for those going (False, the default).
+    meeting_point_public: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The spam brake: walkouts a member may register per hour (moderators: no limit).
+    registrations_per_hour: Mapped[int] = mapped_column(Integer, default=REGISTRATIONS_PER_HOUR)
     created_at: Mapped[Created]
     updated_at: Mapped[datetime | None]
 
@@ -192,6 +206,9 @@ class Walkout(Base):
     )
     registrant_id: Mapped[int | None] = mapped_column(BigInteger)
     status: Mapped[str] = mapped_column(String(16))
+    # Registered while the server asked for approval: if announcing it is interrupted it goes
+    # back to waiting for approval instead of being deleted.
+    approval_required: Mapped[bool] = mapped_column(Boolean, default=False)
     cancel_reason: Mapped[str | None] = mapped_column(String(REASON_STORED_MAX))
     channel_id: Mapped[int | None] = mapped_column(BigInteger)
     message_id: Mapped[int | None] = mapped_column(BigInteger)
@@ -207,6 +224,10 @@ class Walkout(Base):
     @property
     def is_cancelled(self) -> bool:
         return self.status == WALKOUT_CANCELLED
+
+    @property
+    def is_pending_approval(self) -> bool:
+        return self.status == WALKOUT_PENDING_APPROVAL
 
 
 class Rsvp(Base):

@@ -34,11 +34,14 @@ from sqlalchemy import update as sql_update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
+from core.visibility import ANNOUNCED, PUBLIC, Viewer
 from db import actions
 from db.models import (
     ID_MAX,
     WALKOUT_CANCELLED,
     WALKOUT_PENDING,
+    WALKOUT_PENDING_APPROVAL,
+    WALKOUT_REJECTED,
     WALKOUT_SCHEDULED,
     NationalAction,
     Rsvp,
@@ -47,8 +50,14 @@ from db.models import (
 from db.sql import insert_or_ignore
 
 PENDING = WALKOUT_PENDING
+PENDING_APPROVAL = WALKOUT_PENDING_APPROVAL
 SCHEDULED = WALKOUT_SCHEDULED
+REJECTED = WALKOUT_REJECTED
 CANCELLED = WALKOUT_CANCELLED
+OPEN = (SCHEDULED, PENDING_APPROVAL)
+"""Statuses a walkout can still be edited or cancelled in."""
+EVERYTHING = Viewer(user_id=0, is_mod=True)
+"""A viewer who may see every walkout a member may: the lifecycle's own reads."""
 
 Scope = Literal["upcoming", "past", "all"]
 SCOPES: tuple[Scope, ...] = ("upcoming", "past", "all")
@@ -74,9 +83,17 @@ def _rowcount(result: Any) -> int:
     return max(cast(CursorResult[Any], result).rowcount, 0)
 
 
-def _announced() -> ColumnElement[bool]:
-    """Walkouts members may see: announced (scheduled) or cancelled, never pending."""
-    return Walkout.status != PENDING
+def _visible(viewer: Viewer) -> ColumnElement[bool]:
+    """Walkouts ``viewer`` may see (the rule of :func:`core.visibility.shown`): announced or
+    cancelled ones; one waiting for approval only by moderators and its registrant; never one
+    being announced or rejected."""
+    announced = Walkout.status.in_(ANNOUNCED)
+    if viewer.is_mod:
+        return or_(announced, Walkout.status == PENDING_APPROVAL)
+    if viewer.user_id is None:
+        return announced
+    mine = and_(Walkout.status == PENDING_APPROVAL, Walkout.registrant_id == viewer.user_id)
+    return or_(announced, mine)
 
 
 def _this(guild_id: int, walkout_id: int) -> list[ColumnElement[bool]]:
@@ -109,8 +126,11 @@ async def create(
     registrant_id: int | None,
     now: datetime,
     status: str = PENDING,
+    approval_required: bool = False,
+    channel_id: int | None = None,
 ) -> Walkout:
     """Insert a walkout, ``pending`` unless told otherwise; ``walkout.action`` is loaded.
+    ``channel_id``: where it is to be announced (kept while it waits for approval).
 
     Raises ValueError if ``action_id`` names an action the server can't see.
     """
@@ -127,6 +147,8 @@ async def create(
         action=action,
         registrant_id=registrant_id,
         status=status,
+        approval_required=approval_required,
+        channel_id=channel_id,
         created_at=now,
     )
     s.add(walkout)
@@ -149,38 +171,128 @@ async def mark_scheduled(
 
 
 async def discard_pending(s: AsyncSession, guild_id: int, walkout_id: int) -> bool:
-    """Delete the walkout if it is still ``pending`` (its announcement failed)."""
+    """Undo a ``pending`` walkout whose announcement failed: a new registration is deleted, an
+    approved one goes back to waiting for approval."""
+    this = [*_this(guild_id, walkout_id), Walkout.status == PENDING]
     result = await s.execute(
         delete(Walkout)
-        .where(*_this(guild_id, walkout_id), Walkout.status == PENDING)
+        .where(*this, Walkout.approval_required.is_(False))
+        .execution_options(synchronize_session=False)
+    )
+    if _rowcount(result):
+        return True
+    result = await s.execute(
+        sql_update(Walkout)
+        .where(*this, Walkout.approval_required.is_(True))
+        .values(status=PENDING_APPROVAL)
         .execution_options(synchronize_session=False)
     )
     return _rowcount(result) == 1
 
 
 async def sweep_pending(s: AsyncSession, *, created_before: datetime) -> int:
-    """Delete every ``pending`` walkout created before the given instant (a crash left it
-    half-registered); returns how many."""
-    result = await s.execute(
+    """Undo every ``pending`` walkout a crash left half-announced (created, or approved, before
+    the given instant): new registrations are deleted, approved ones wait for approval again.
+    Returns how many."""
+    stale = [Walkout.status == PENDING, Walkout.created_at < created_before]
+    deleted = await s.execute(
         delete(Walkout)
-        .where(Walkout.status == PENDING, Walkout.created_at < created_before)
+        .where(*stale, Walkout.approval_required.is_(False))
         .execution_options(synchronize_session=False)
     )
-    return _rowcount(result)
+    reverted = await s.execute(
+        sql_update(Walkout)
+        .where(*stale, Walkout.approval_required.is_(True))
+        .values(status=PENDING_APPROVAL)
+        .execution_options(synchronize_session=False)
+    )
+    return _rowcount(deleted) + _rowcount(reverted)
 
 
-async def get(
-    s: AsyncSession, guild_id: int, walkout_id: int, *, fresh: bool = False
-) -> Walkout | None:
-    """The server's announced walkout with its action loaded, or None (also for other servers'
-    ids and pending walkouts). ``fresh`` overwrites a copy already in the session."""
+async def claim_approval(s: AsyncSession, guild_id: int, walkout_id: int) -> bool:
+    """``pending_approval`` -> ``pending`` (being announced): one conditional statement, so of two
+    moderators approving at once exactly one wins."""
+    result = await s.execute(
+        sql_update(Walkout)
+        .where(*_this(guild_id, walkout_id), Walkout.status == PENDING_APPROVAL)
+        .values(status=PENDING)
+        .execution_options(synchronize_session=False)
+    )
+    return _rowcount(result) == 1
+
+
+async def reject(s: AsyncSession, guild_id: int, walkout_id: int, *, now: datetime) -> int | None:
+    """``pending_approval`` -> ``rejected``, forgetting the registrant; returns who registered it
+    (to tell them once), or None when it was not waiting (decided meanwhile, or unknown)."""
+    registrant = await s.scalar(
+        select(Walkout.registrant_id).where(
+            *_this(guild_id, walkout_id), Walkout.status == PENDING_APPROVAL
+        )
+    )
+    result = await s.execute(
+        sql_update(Walkout)
+        .where(*_this(guild_id, walkout_id), Walkout.status == PENDING_APPROVAL)
+        .values(status=REJECTED, registrant_id=None, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if _rowcount(result) != 1:
+        return None
+    return registrant if registrant is not None else 0
+
+
+async def status_of(s: AsyncSession, guild_id: int, walkout_id: int) -> str | None:
+    """The walkout's status whatever it is (for "already decided" answers), or None."""
     if not 0 < walkout_id <= ID_MAX:
         return None
+    return await s.scalar(select(Walkout.status).where(*_this(guild_id, walkout_id)))
+
+
+async def awaiting_approval(s: AsyncSession, guild_id: int, *, limit: int = 25) -> list[Walkout]:
+    """The server's walkouts waiting for approval, oldest request first."""
     stmt = (
         select(Walkout)
         .options(joinedload(Walkout.action))
-        .where(*_this(guild_id, walkout_id), _announced())
+        .where(Walkout.guild_id == guild_id, Walkout.status == PENDING_APPROVAL)
+        .order_by(Walkout.created_at, Walkout.id)
+        .limit(limit)
     )
+    return list(await s.scalars(stmt))
+
+
+async def registered_since(
+    s: AsyncSession, guild_id: int, registrant_id: int, *, since: datetime
+) -> list[datetime]:
+    """When the member registered walkouts in this server since ``since`` (the spam brake),
+    oldest first."""
+    stmt = (
+        select(Walkout.created_at)
+        .where(
+            Walkout.guild_id == guild_id,
+            Walkout.registrant_id == registrant_id,
+            Walkout.created_at >= since,
+        )
+        .order_by(Walkout.created_at)
+    )
+    return list(await s.scalars(stmt))
+
+
+async def get(
+    s: AsyncSession,
+    guild_id: int,
+    walkout_id: int,
+    *,
+    fresh: bool = False,
+    viewer: Viewer | None = PUBLIC,
+) -> Walkout | None:
+    """The server's walkout with its action loaded if ``viewer`` may see it, else None (also for
+    other servers' ids); ``viewer=None``: whatever its status (the lifecycle's own reads).
+    ``fresh`` overwrites a copy already in the session."""
+    if not 0 < walkout_id <= ID_MAX:
+        return None
+    filters = _this(guild_id, walkout_id)
+    if viewer is not None:
+        filters.append(_visible(viewer))
+    stmt = select(Walkout).options(joinedload(Walkout.action)).where(*filters)
     if fresh:
         stmt = stmt.execution_options(populate_existing=True)
     return await s.scalar(stmt)
@@ -193,12 +305,13 @@ def _page_query(
     now: datetime,
     city: str | None,
     include_cancelled: bool,
+    viewer: Viewer,
 ) -> tuple[list[ColumnElement[bool]], list[Any]]:
     """The WHERE and ORDER BY of a page of walkouts (see :func:`list_page`)."""
     if scope not in SCOPES:
         raise ValueError(f"unknown scope {scope!r}")
     is_upcoming = Walkout.starts_at >= now
-    filters: list[ColumnElement[bool]] = [Walkout.guild_id == guild_id, _announced()]
+    filters: list[ColumnElement[bool]] = [Walkout.guild_id == guild_id, _visible(viewer)]
     if scope == "upcoming":
         filters.append(is_upcoming)
         order: list[Any] = [Walkout.starts_at.asc(), Walkout.id.asc()]
@@ -229,6 +342,7 @@ async def list_page(
     offset: int = 0,
     limit: int = 10,
     include_cancelled: bool = True,
+    viewer: Viewer = PUBLIC,
 ) -> tuple[list[Walkout], int]:
     """One page of the server's walkouts (actions loaded) and the total matching count.
 
@@ -245,6 +359,7 @@ async def list_page(
         offset=offset,
         limit=limit,
         include_cancelled=include_cancelled,
+        viewer=viewer,
     )
     return [w for w, _ in rows], total
 
@@ -270,6 +385,7 @@ async def list_page_with_rsvps(
     offset: int = 0,
     limit: int = 10,
     include_cancelled: bool = True,
+    viewer: Viewer = PUBLIC,
 ) -> tuple[list[tuple[Walkout, int]], int]:
     """Like :func:`list_page`, with each walkout's RSVP count, in one round trip.
 
@@ -280,7 +396,12 @@ async def list_page_with_rsvps(
     if limit < 1:
         raise ValueError("limit must be at least 1")
     filters, order = _page_query(
-        guild_id, scope=scope, now=now, city=city, include_cancelled=include_cancelled
+        guild_id,
+        scope=scope,
+        now=now,
+        city=city,
+        include_cancelled=include_cancelled,
+        viewer=viewer,
     )
     total = select(func.count()).select_from(Walkout).where(*filters).scalar_subquery()
     stmt = (
@@ -301,7 +422,7 @@ async def list_page_with_rsvps(
 
 
 async def get_with_rsvps(
-    s: AsyncSession, guild_id: int, walkout_id: int
+    s: AsyncSession, guild_id: int, walkout_id: int, *, viewer: Viewer = PUBLIC
 ) -> tuple[Walkout, int] | None:
     """:func:`get` plus the RSVP count, in one round trip."""
     if not 0 < walkout_id <= ID_MAX:
@@ -309,7 +430,7 @@ async def get_with_rsvps(
     stmt = (
         select(Walkout, _rsvp_count())
         .options(joinedload(Walkout.action))
-        .where(*_this(guild_id, walkout_id), _announced())
+        .where(*_this(guild_id, walkout_id), _visible(viewer))
         .execution_options(populate_existing=True)
     )
     row = (await s.execute(stmt)).first()
@@ -325,7 +446,13 @@ def _parse_id(text: str) -> int | None:
 
 
 async def search(
-    s: AsyncSession, guild_id: int, text: str, *, now: datetime, limit: int = 25
+    s: AsyncSession,
+    guild_id: int,
+    text: str,
+    *,
+    now: datetime,
+    limit: int = 25,
+    viewer: Viewer = PUBLIC,
 ) -> list[Walkout]:
     """Autocomplete: the server's walkouts whose id ("12" or "#12"), school or city matches.
 
@@ -334,7 +461,7 @@ async def search(
     not loaded.
     """
     text = text.strip()
-    filters: list[ColumnElement[bool]] = [Walkout.guild_id == guild_id, _announced()]
+    filters: list[ColumnElement[bool]] = [Walkout.guild_id == guild_id, _visible(viewer)]
     order: list[Any] = []
     if text:
         matches = [
@@ -365,9 +492,9 @@ async def update(
     now: datetime,
     **fields: Unpack[WalkoutEdit],
 ) -> Walkout | None:
-    """Change editable fields (see :class:`WalkoutEdit`) of a *scheduled* walkout and stamp
-    ``updated_at``, in one conditional statement; return the walkout as it is now, or None when
-    it is not scheduled (cancelled meanwhile, or unknown).
+    """Change editable fields (see :class:`WalkoutEdit`) of a scheduled walkout (or one waiting
+    for approval) and stamp ``updated_at``, in one conditional statement; return the walkout as
+    it is now, or None when it is neither (cancelled meanwhile, or unknown).
 
     Raises TypeError for any other field, ValueError for an action the server can't see.
     """
@@ -378,29 +505,29 @@ async def update(
         await _visible_action(s, guild_id, fields["action_id"])
     result = await s.execute(
         sql_update(Walkout)
-        .where(*_this(guild_id, walkout_id), Walkout.status == SCHEDULED)
+        .where(*_this(guild_id, walkout_id), Walkout.status.in_(OPEN))
         .values(**fields, updated_at=now)
         .execution_options(synchronize_session=False)
     )
     if _rowcount(result) != 1:
         return None
-    return await get(s, guild_id, walkout_id, fresh=True)
+    return await get(s, guild_id, walkout_id, fresh=True, viewer=EVERYTHING)
 
 
 async def cancel(
     s: AsyncSession, guild_id: int, walkout_id: int, *, reason: str | None, now: datetime
 ) -> Walkout | None:
-    """Cancel a *scheduled* walkout in one conditional statement; the walkout as it is now, or
-    None when it was not scheduled (already cancelled, or unknown)."""
+    """Cancel a scheduled walkout (or withdraw one waiting for approval) in one conditional
+    statement; the walkout as it is now, or None when it was neither."""
     result = await s.execute(
         sql_update(Walkout)
-        .where(*_this(guild_id, walkout_id), Walkout.status == SCHEDULED)
+        .where(*_this(guild_id, walkout_id), Walkout.status.in_(OPEN))
         .values(status=CANCELLED, cancel_reason=reason, updated_at=now)
         .execution_options(synchronize_session=False)
     )
     if _rowcount(result) != 1:
         return None
-    return await get(s, guild_id, walkout_id, fresh=True)
+    return await get(s, guild_id, walkout_id, fresh=True, viewer=EVERYTHING)
 
 
 async def set_announcement(
@@ -541,3 +668,12 @@ async def forget_rsvps(s: AsyncSession, guild_id: int, member_keys: Iterable[str
         .execution_options(synchronize_session=False)
     )
     return sorted(result.all())
+
+
+async def has_rsvp(s: AsyncSession, walkout_id: int, member_keys: Iterable[str]) -> bool:
+    """Whether the member (under any of their key versions) is going to the walkout."""
+    keys = list(member_keys)
+    if not keys:
+        return False
+    stmt = select(Rsvp.walkout_id).where(Rsvp.walkout_id == walkout_id, Rsvp.member_key.in_(keys))
+    return await s.scalar(stmt.limit(1)) is not None

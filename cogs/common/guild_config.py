@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from db import guilds as guilds_db
 from db.engine import Database
-from db.models import GuildSettings
+from db.models import REGISTRATIONS_PER_HOUR, GuildSettings
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,9 @@ class GuildConfig:
     reminder_role_id: int | None = None
     reminders_note: str | None = None
     retention_days: int | None = None
+    approval_required: bool = False
+    meeting_point_public: bool = False  # False: only those going see it
+    registrations_per_hour: int = REGISTRATIONS_PER_HOUR
 
     @classmethod
     def of(cls, guild_id: int, row: GuildSettings | None) -> GuildConfig:
@@ -45,6 +48,9 @@ class GuildConfig:
             reminder_role_id=row.reminder_role_id,
             reminders_note=row.reminders_note,
             retention_days=row.retention_days,
+            approval_required=bool(row.approval_required),
+            meeting_point_public=bool(row.meeting_point_public),
+            registrations_per_hour=row.registrations_per_hour,
         )
 
 

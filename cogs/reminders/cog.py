@@ -25,6 +25,7 @@ from cogs.reports.views import report_buttons
 from cogs.walkouts.lookup import parse_walkout_ref, walkout_choices
 from core.errors import UserError
 from core.text import fit
+from core.visibility import PUBLIC, Shown, Viewer, shown
 from db import reminders as reminders_db
 from db import walkouts as walkouts_db
 from db.models import Walkout
@@ -56,7 +57,23 @@ class DiscordPoster:
 
     def __init__(self, bot: commands.Bot, services: Services) -> None:
         self.bot = bot
+        self.db = services.db
+        self.keys = services.keys
         self.guild_config = services.guild_config
+
+    async def shown_to(self, viewer: Viewer, w: Walkout) -> Shown:
+        config = await self.guild_config.get(w.guild_id)
+        return shown(
+            viewer,
+            status=w.status,
+            registrant_id=w.registrant_id,
+            meeting_point_public=config.meeting_point_public,
+        )
+
+    async def is_going(self, guild_id: int, walkout_id: int, user_id: int) -> bool:
+        keys = self.keys.candidates(guild_id, user_id, "rsvp")
+        async with self.db() as s:
+            return await walkouts_db.has_rsvp(s, walkout_id, keys)
 
     def guild_lang(self, guild_id: int) -> str:
         guild = self.bot.get_guild(guild_id)
@@ -69,8 +86,14 @@ class DiscordPoster:
                 assert batch.user_id is not None
                 lang = batch.lang or "en"
                 w = walkouts[0]
+                going = await self.is_going(batch.guild_id, w.id, batch.user_id)
+                member = Viewer(user_id=batch.user_id, going=going)
                 embed = render.dm_post(
-                    w, lang=lang, going=batch.counts.get(w.id, 0), late=batch.late
+                    w,
+                    lang=lang,
+                    going=batch.counts.get(w.id, 0),
+                    late=batch.late,
+                    meeting_point=(await self.shown_to(member, w)).meeting_point,
                 )
                 dm = await self.bot.create_dm(discord.Object(batch.user_id))
                 message = await dm.send(embed=embed, nonce=batch.nonce)
@@ -78,7 +101,12 @@ class DiscordPoster:
             assert batch.channel_id is not None
             lang = self.guild_lang(batch.guild_id)
             embed = render.channel_post(
-                batch.kind, walkouts, lang=lang, counts=batch.counts, late=batch.late
+                batch.kind,
+                walkouts,
+                lang=lang,
+                counts=batch.counts,
+                late=batch.late,
+                meeting_point=(await self.shown_to(PUBLIC, walkouts[0])).meeting_point,
             )
             channel = self.bot.get_partial_messageable(batch.channel_id, guild_id=batch.guild_id)
             # After a walkout: one "Report" button per walkout opens the report form.

@@ -38,6 +38,8 @@ def _walkout_lines(w: Walkout, *, lang: str, going: int, meeting_point: bool) ->
     lines = [when_value(w.starts_at, w.timezone), t("reminders.post.going", lang, count=going)]
     if meeting_point and w.meeting_point:
         lines.append(t("reminders.post.meeting_point", lang, place=w.meeting_point))
+    elif w.meeting_point:
+        lines.append(t("reminders.post.meeting_point_going", lang))
     url = walkout_url(w)
     if url:
         lines.append(t("reminders.post.details", lang, url=url))
@@ -51,7 +53,7 @@ def channel_post(
     lang: str,
     counts: Mapping[int, int],
     late: bool,
-    meeting_point: bool = True,
+    meeting_point: bool,
 ) -> discord.Embed:
     """One reminder post for walkouts due at the same instant in one channel (at most 10)."""
     first = walkouts[0]
@@ -84,8 +86,9 @@ def channel_post(
     return embed
 
 
-def dm_post(w: Walkout, *, lang: str, going: int, late: bool) -> discord.Embed:
-    """A member's own reminder: one walkout, the meeting point included."""
+def dm_post(w: Walkout, *, lang: str, going: int, late: bool, meeting_point: bool) -> discord.Embed:
+    """A member's own reminder: one walkout, the meeting point included when they may see it
+    (they're going, or the server shows it publicly)."""
     embed = discord.Embed(
         title=fit(t("reminders.dm.title", lang, school=w.school), limits.EMBED_TITLE_MAX),
         description=t("reminders.dm.body", lang, when=discord_timestamp(w.starts_at, "R")),
@@ -95,7 +98,8 @@ def dm_post(w: Walkout, *, lang: str, going: int, late: bool) -> discord.Embed:
     embed.add_field(
         name=fit(f"{w.school} · {w.city}", limits.FIELD_NAME_MAX),
         value=fit(
-            _walkout_lines(w, lang=lang, going=going, meeting_point=True), limits.FIELD_VALUE_MAX
+            _walkout_lines(w, lang=lang, going=going, meeting_point=meeting_point),
+            limits.FIELD_VALUE_MAX,
         ),
         inline=False,
     )

@@ -7,7 +7,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from cogs.common.guild_config import GuildConfig
-from cogs.common.interactions import answer_soon, lang_of, reply
+from cogs.common.interactions import answer_soon, guild_lang_of, lang_of, reply
 from cogs.common.services import Services
 from cogs.reminders.offsets import format_offsets, parse_offsets
 from cogs.reminders.planner import offsets_of, set_offsets
@@ -20,6 +20,7 @@ from db.models import RETENTION_DAYS_MAX
 from messages import t
 
 COLOR = discord.Colour(0x1565C0)
+PER_HOUR_MAX = 100
 
 
 def settings_embed(
@@ -69,6 +70,19 @@ def settings_embed(
         else t("setup.show.retention_off", lang)
     )
     embed.add_field(name=t("setup.show.retention", lang), value=retention, inline=False)
+    approval = t(
+        "setup.show.approval_on" if settings.approval_required else "setup.show.approval_off",
+        lang,
+        per_hour=settings.registrations_per_hour,
+    )
+    embed.add_field(name=t("setup.show.approval", lang), value=approval, inline=False)
+    meeting = t(
+        "setup.show.meeting_point_public"
+        if settings.meeting_point_public
+        else "setup.show.meeting_point_going",
+        lang,
+    )
+    embed.add_field(name=t("setup.show.meeting_point", lang), value=meeting, inline=False)
     if not can_post_here:
         embed.set_footer(text=t("setup.show.cannot_post", lang))
     return embed
@@ -235,3 +249,55 @@ class Setup(commands.Cog):
         self.guild_config.invalidate(itx.guild_id)
         key = "setup.retention.done" if days else "setup.retention.off"
         await itx.response.send_message(t(key, lang_of(itx), days=days), ephemeral=True)
+
+    @setup_group.command(
+        name="approval", description="Walkouts by non-moderators wait for a moderator's approval"
+    )
+    @app_commands.rename(per_hour="per-hour")
+    @app_commands.describe(
+        enabled="On: walkouts registered by members who are not moderators wait for approval",
+        per_hour="How many walkouts one member may register per hour (default 3)",
+    )
+    async def approval(
+        self,
+        itx: discord.Interaction,
+        enabled: bool,
+        per_hour: app_commands.Range[int, 1, PER_HOUR_MAX] | None = None,
+    ) -> None:
+        require_moderator(itx.permissions.value)
+        assert itx.guild_id is not None
+        lang = lang_of(itx)
+        async with self.db.begin() as s:
+            row = await guilds_db.set_approval(
+                s, itx.guild_id, enabled=enabled, per_hour=per_hour, now=self.clock()
+            )
+            limit = row.registrations_per_hour
+        self.guild_config.invalidate(itx.guild_id)
+        key = "setup.approval.on" if enabled else "setup.approval.off"
+        await itx.response.send_message(t(key, lang, per_hour=limit), ephemeral=True)
+
+    @setup_group.command(name="meeting-point", description="Who sees meeting points")
+    @app_commands.describe(
+        visibility="going: only members who RSVP (privately); public: in every announcement"
+    )
+    @app_commands.choices(
+        visibility=[
+            app_commands.Choice(name="going", value="going"),
+            app_commands.Choice(name="public", value="public"),
+        ]
+    )
+    async def meeting_point(self, itx: discord.Interaction, visibility: str) -> None:
+        require_moderator(itx.permissions.value)
+        assert itx.guild_id is not None
+        public = visibility == "public"
+        async with self.db.begin() as s:
+            await guilds_db.set_meeting_point(s, itx.guild_id, public=public, now=self.clock())
+        self.guild_config.invalidate(itx.guild_id)
+        # Announcements and events already posted follow at once: "going" takes the meeting
+        # point out of every public post.
+        walkouts = self.bot.get_cog("Walkouts")
+        updated = 0
+        if walkouts is not None:
+            updated = await walkouts.republish(itx.guild_id, guild_lang_of(itx))  # type: ignore[attr-defined]
+        key = "setup.meeting_point.public" if public else "setup.meeting_point.going"
+        await itx.response.send_message(t(key, lang_of(itx), count=updated), ephemeral=True)

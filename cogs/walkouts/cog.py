@@ -39,14 +39,26 @@ from cogs.walkouts.service import (
     Draft,
     Posted,
     WalkoutService,
+    decided_error,
 )
-from cogs.walkouts.views import CalendarButton, Pager, RsvpButton, announcement_view
+from cogs.walkouts.views import (
+    ApproveButton,
+    CalendarButton,
+    Pager,
+    RejectButton,
+    RejectModal,
+    RsvpButton,
+    announcement_view,
+    review_view,
+)
 from cogs.walkouts.when import parse_when
 from core.coalesce import Coalescer
 from core.errors import UserError
-from core.permissions import is_moderator
-from core.text import CHOICE_VALUE_MAX, clean_field, fit
+from core.permissions import is_moderator, require_moderator
+from core.text import CHOICE_VALUE_MAX, MESSAGE_CONTENT_MAX, clean_field, fit
+from core.visibility import PUBLIC, Shown, Viewer, shown
 from db import actions as actions_db
+from db import reminders as reminders_db
 from db import walkouts as walkouts_db
 from db.models import (
     CITY_MAX,
@@ -61,6 +73,7 @@ from messages import t
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 10
+REVIEW_MAX = 5  # walkouts per /walkout review message: one row of buttons each
 PAGER_TIMEOUT = 600.0  # seconds; list buttons are removed after this (tokens live 15 minutes)
 RSVP_REFRESH_DELAY = 0.75  # seconds a burst of RSVPs may gather before the announcement is edited
 
@@ -120,7 +133,8 @@ class DiscordAnnouncer:
         self.lang = guild_lang_of(itx)
 
     async def post(self, walkout: Walkout, channel_id: int) -> Posted:
-        embed, view = self.cog.announcement(walkout, rsvps=0, lang=self.lang)
+        shown = await self.cog.shown_for(PUBLIC, walkout)
+        embed, view = self.cog.announcement(walkout, rsvps=0, lang=self.lang, shown=shown)
         channel = self.cog.bot.get_partial_messageable(channel_id, guild_id=walkout.guild_id)
         try:
             message = await channel.send(embed=embed, view=view)
@@ -148,6 +162,19 @@ class DiscordAnnouncer:
 
     async def counted(self, walkout: Walkout) -> None:
         self.cog.refresh_later(walkout, self.lang, delay=RSVP_REFRESH_DELAY)
+
+    async def awaiting_approval(self, walkout: Walkout) -> None:
+        config = await self.cog.guild_config.get(walkout.guild_id)
+        if config.reports_channel_id is None:
+            return  # moderators find it with /walkout review
+        channel = self.cog.bot.get_partial_messageable(
+            config.reports_channel_id, guild_id=walkout.guild_id
+        )
+        await channel.send(
+            content=t("walkout.review.notice", self.lang),
+            embed=render.review_embed(walkout, lang=self.lang),
+            view=review_view(walkout.id, lang=self.lang),
+        )
 
 
 class Walkouts(commands.Cog):
@@ -177,13 +204,16 @@ class Walkouts(commands.Cog):
         self.refresher: Coalescer[tuple[int, int], str] = Coalescer(
             self._refresh_announcement, name="announcement"
         )
+        self._background: set[asyncio.Task[None]] = set()
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(RsvpButton, CalendarButton)
+        self.bot.add_dynamic_items(RsvpButton, CalendarButton, ApproveButton, RejectButton)
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(RsvpButton, CalendarButton)
+        self.bot.remove_dynamic_items(RsvpButton, CalendarButton, ApproveButton, RejectButton)
         self.refresher.cancel_all()
+        for task in self._background:
+            task.cancel()
 
     # ----------------------------------------------------------------- helpers
 
@@ -191,16 +221,40 @@ class Walkouts(commands.Cog):
         return self.clock()
 
     def announcement(
-        self, w: Walkout, *, rsvps: int, lang: str
+        self, w: Walkout, *, rsvps: int, lang: str, shown: Shown
     ) -> tuple[discord.Embed, discord.ui.View]:
-        """The public announcement of ``w`` and its buttons."""
+        """The announcement of ``w`` as ``shown`` allows, and its buttons."""
         action_name = w.action.name if w.action else None
-        embed = render.announcement(w, lang=lang, rsvps=rsvps, action_name=action_name)
+        embed = render.announcement(w, lang=lang, rsvps=rsvps, shown=shown, action_name=action_name)
         return embed, announcement_view(w.id, lang=lang, open_=not w.is_cancelled)
 
-    async def _found(self, guild_id: int, ref: str) -> tuple[Walkout, int]:
+    async def shown_for(self, viewer: Viewer, w: Walkout) -> Shown:
+        """What ``viewer`` may see of ``w`` (core.visibility, with the server's setting)."""
+        config = await self.guild_config.get(w.guild_id)
+        return shown(
+            viewer,
+            status=w.status,
+            registrant_id=w.registrant_id,
+            meeting_point_public=config.meeting_point_public,
+        )
+
+    async def viewer_of(self, itx: discord.Interaction, walkout_id: int | None = None) -> Viewer:
+        """The member behind ``itx`` as a viewer; with ``walkout_id``, whether they're going."""
+        assert itx.guild_id is not None
+        going = False
+        if walkout_id is not None:
+            keys = self.keys.candidates(itx.guild_id, itx.user.id, "rsvp")
+            async with self.db() as s:
+                going = await walkouts_db.has_rsvp(s, walkout_id, keys)
+        return Viewer(user_id=itx.user.id, is_mod=is_moderator(itx.permissions.value), going=going)
+
+    async def _found(
+        self, guild_id: int, ref: str, *, viewer: Viewer = PUBLIC
+    ) -> tuple[Walkout, int]:
         async with self.db() as s:
-            found = await walkouts_db.get_with_rsvps(s, guild_id, parse_walkout_ref(ref))
+            found = await walkouts_db.get_with_rsvps(
+                s, guild_id, parse_walkout_ref(ref), viewer=viewer
+            )
         if found is None:
             raise UserError("error.walkout.not_found", ref=fit(ref, 40))
         return found
@@ -215,6 +269,19 @@ class Walkouts(commands.Cog):
         edits (Discord allows about five edits per channel every five seconds)."""
         return self.refresher.request((w.guild_id, w.id), lang, delay=delay)
 
+    async def republish(self, guild_id: int, lang: str) -> int:
+        """Bring every upcoming announcement and event of the server in line with its settings
+        (after the meeting-point visibility changed); the edits run in the background, paced
+        by the refresher. Returns how many walkouts are being updated."""
+        async with self.db() as s:
+            upcoming = await reminders_db.scheduled_walkouts(s, guild_id, now=self.now())
+        for w in upcoming:
+            self.refresh(w, lang)
+            task = asyncio.create_task(self.events.update_for(w, lang))
+            self._background.add(task)  # keep a reference until it is done
+            task.add_done_callback(self._background.discard)
+        return len(upcoming)
+
     async def _refresh_announcement(self, key: tuple[int, int], lang: str) -> None:
         guild_id, walkout_id = key
         async with self.db() as s:
@@ -224,7 +291,8 @@ class Walkouts(commands.Cog):
         w, count = found
         if not (w.channel_id and w.message_id):
             return
-        embed, view = self.announcement(w, rsvps=count, lang=lang)
+        shown_now = await self.shown_for(PUBLIC, w)
+        embed, view = self.announcement(w, rsvps=count, lang=lang, shown=shown_now)
         channel = self.bot.get_partial_messageable(w.channel_id, guild_id=w.guild_id)
         try:
             await channel.get_partial_message(w.message_id).edit(embed=embed, view=view)
@@ -299,6 +367,14 @@ class Walkouts(commands.Cog):
             ),
         )
         w = done.walkout
+        if done.posted is None:  # the server asks for approval: nothing is public yet
+            await reply(
+                itx,
+                content=t("walkout.waiting", lang, id=w.id, school=w.school)
+                + "\n"
+                + render.when_value(w.starts_at, w.timezone),
+            )
+            return
         lines = [
             t("walkout.registered", lang, id=w.id, school=w.school, link=done.posted.url),
             render.when_value(w.starts_at, w.timezone),
@@ -339,6 +415,7 @@ class Walkouts(commands.Cog):
         if scope not in ("upcoming", "past", "all"):
             scope = "upcoming"
         city_filter = (city or "").strip() or None
+        viewer = await self.viewer_of(itx)
 
         async def render_page(page: int) -> tuple[discord.Embed, int]:
             async with self.db() as s:
@@ -350,6 +427,7 @@ class Walkouts(commands.Cog):
                     city=city_filter,
                     offset=(page - 1) * PAGE_SIZE,
                     limit=PAGE_SIZE,
+                    viewer=viewer,
                 )
             rows = [w for w, _ in page_rows]
             counts = {w.id: n for w, n in page_rows}
@@ -389,8 +467,11 @@ class Walkouts(commands.Cog):
     ) -> None:
         assert itx.guild_id is not None
         lang = lang_of(itx)
-        w, count = await self._found(itx.guild_id, walkout)
-        embed, _ = self.announcement(w, rsvps=count, lang=lang)
+        viewer = await self.viewer_of(itx, parse_walkout_ref(walkout))
+        w, count = await self._found(itx.guild_id, walkout, viewer=viewer)
+        embed, _ = self.announcement(
+            w, rsvps=count, lang=lang, shown=await self.shown_for(viewer, w)
+        )
         embed.url = message_url(w)
         view = discord.ui.View(timeout=None)
         view.add_item(CalendarButton(w.id, lang=lang))
@@ -505,8 +586,129 @@ class Walkouts(commands.Cog):
             ),
         )
         w = done.walkout
+        lang = lang_of(itx)
         text_key = "walkout.rsvp.going" if done.going else "walkout.rsvp.not_going"
-        await reply(itx, content=t(text_key, lang_of(itx), school=w.school, id=w.id))
+        lines = [t(text_key, lang, school=w.school, id=w.id)]
+        if done.going and w.meeting_point:
+            viewer = Viewer(user_id=itx.user.id, is_mod=is_moderator(itx.permissions.value))
+            viewer = Viewer(user_id=viewer.user_id, is_mod=viewer.is_mod, going=True)
+            if (await self.shown_for(viewer, w)).meeting_point:
+                lines.append(t("walkout.rsvp.meeting_point", lang, place=w.meeting_point))
+        await reply(itx, content="\n".join(lines))
+
+    # ---------------------------------------------------------------- approval
+
+    @walkout.command(name="review", description="Walkouts waiting for approval (moderators)")
+    async def review(self, itx: discord.Interaction) -> None:
+        require_moderator(itx.permissions.value)
+        assert itx.guild_id is not None
+        lang = lang_of(itx)
+        async with self.db() as s:
+            waiting = await walkouts_db.awaiting_approval(s, itx.guild_id, limit=REVIEW_MAX + 1)
+        if not waiting:
+            await reply(itx, content=t("walkout.review.none", lang))
+            return
+        shown_now, more = waiting[:REVIEW_MAX], len(waiting) > REVIEW_MAX
+        view = discord.ui.View(timeout=None)
+        for w in shown_now:  # one row of Approve / Reject per walkout, in embed order
+            view.add_item(ApproveButton(w.id, lang=lang))
+            view.add_item(RejectButton(w.id, lang=lang))
+        text = t("walkout.review.more" if more else "walkout.review.count", lang, n=len(waiting))
+        await reply(
+            itx,
+            content=text,
+            embeds=[render.review_embed(w, lang=lang) for w in shown_now],
+            view=view,
+        )
+
+    async def approve_clicked(self, itx: discord.Interaction, walkout_id: int) -> None:
+        """Approve / the button: announce it as a direct registration would."""
+        if itx.guild_id is None:
+            raise UserError("error.guild_only")
+        lang = lang_of(itx)
+        await itx.response.defer()  # the click's own message is updated once it's decided
+        done = await self.service.approve(
+            itx.guild_id, walkout_id, actor_of(itx), DiscordAnnouncer(self, itx)
+        )
+        w = done.walkout
+        await self._mark_decided(itx, walkout_id, "walkout.review.approved")
+        assert done.posted is not None
+        await itx.followup.send(
+            t(
+                "walkout.review.approved_reply",
+                lang,
+                id=w.id,
+                school=w.school,
+                link=done.posted.url,
+            ),
+            ephemeral=True,
+        )
+
+    async def reject_clicked(self, itx: discord.Interaction, walkout_id: int) -> None:
+        """Reject / the button: checks first, then asks for an optional reason."""
+        if itx.guild_id is None:
+            raise UserError("error.guild_only")
+        require_moderator(itx.permissions.value)
+        async with self.db() as s:
+            w = await walkouts_db.get(s, itx.guild_id, walkout_id, viewer=None)
+            if w is None or not w.is_pending_approval:
+                raise await decided_error(s, itx.guild_id, walkout_id)
+        await itx.response.send_modal(RejectModal(walkout_id, lang=lang_of(itx), school=w.school))
+
+    async def reject_submitted(
+        self, itx: discord.Interaction, walkout_id: int, reason: str
+    ) -> None:
+        """The reject form: decide, tell the registrant once by DM, forget both."""
+        assert itx.guild_id is not None
+        lang = lang_of(itx)
+        why = clean_field(reason, field="reason", max_len=REASON_MAX, required=False)
+        await itx.response.defer(ephemeral=True, thinking=True)
+        done = await self.service.reject(itx.guild_id, walkout_id, actor_of(itx))
+        told = False
+        if done.registrant_id is not None:
+            told = await self._tell_registrant(done.registrant_id, done.walkout, why, itx)
+        await self._mark_decided(itx, walkout_id, "walkout.review.rejected")
+        key = "walkout.review.rejected_told" if told else "walkout.review.rejected_untold"
+        await itx.followup.send(
+            t(key, lang, id=walkout_id, school=done.walkout.school), ephemeral=True
+        )
+
+    async def _tell_registrant(
+        self, user_id: int, w: Walkout, reason: str | None, itx: discord.Interaction
+    ) -> bool:
+        lang = guild_lang_of(itx)
+        text = t("walkout.review.rejected_dm", lang, school=w.school, id=w.id)
+        if reason:
+            text += "\n" + t("walkout.review.reason_dm", lang, reason=reason)
+        try:
+            dm = await self.bot.create_dm(discord.Object(user_id))
+            await dm.send(fit(text, MESSAGE_CONTENT_MAX))
+        except discord.HTTPException:
+            log.info("could not tell the registrant of walkout %s it was rejected", w.id)
+            return False
+        return True
+
+    async def _mark_decided(self, itx: discord.Interaction, walkout_id: int, decided: str) -> None:
+        """Take the buttons off the message that was clicked (the notice, or a review list)."""
+        if itx.message is None:
+            return
+        lang = guild_lang_of(itx)
+        try:
+            async with self.db() as s:
+                w = await walkouts_db.get(
+                    s, itx.message.guild.id if itx.message.guild else 0, walkout_id, viewer=None
+                )
+            embeds = list(itx.message.embeds)
+            if w is not None and len(embeds) == 1:
+                embeds = [render.review_embed(w, lang=lang, decided=decided)]
+            view = discord.ui.View.from_message(itx.message, timeout=None)
+            for item in list(view.children):
+                custom_id = getattr(item, "custom_id", "") or ""
+                if custom_id.endswith(f":{walkout_id}"):
+                    view.remove_item(item)
+            await itx.edit_original_response(embeds=embeds, view=view)
+        except discord.HTTPException:
+            log.info("could not update the review message for walkout %s", walkout_id)
 
     # ---------------------------------------------------------------- calendar
 
@@ -515,10 +717,12 @@ class Walkouts(commands.Cog):
         if itx.guild_id is None:
             raise UserError("error.guild_only")
         lang = lang_of(itx)
+        viewer = await self.viewer_of(itx, walkout_id)
         async with self.db() as s:
-            w = await walkouts_db.get(s, itx.guild_id, walkout_id)
+            w = await walkouts_db.get(s, itx.guild_id, walkout_id, viewer=viewer)
         if w is None:
             raise UserError("error.walkout.not_found", ref=f"#{walkout_id}")
+        allowed = await self.shown_for(viewer, w)
         data = walkout_ics(
             uid=f"walkout-{w.id}-{w.guild_id}@walkout-bot",
             summary=t("walkout.embed.title", lang, school=w.school),
@@ -527,7 +731,7 @@ class Walkouts(commands.Cog):
             starts_at=w.starts_at,
             ends_at=w.ends_at,
             zone=w.timezone,
-            meeting_point=w.meeting_point,
+            meeting_point=w.meeting_point if allowed.meeting_point else None,
             details=w.details,
             url=message_url(w),
             now=self.now(),
@@ -551,7 +755,9 @@ class Walkouts(commands.Cog):
     ) -> list[app_commands.Choice[str]]:
         if itx.guild_id is None:
             return []
-        return await walkout_choices(self.db, itx.guild_id, current, now=self.now())
+        return await walkout_choices(
+            self.db, itx.guild_id, current, now=self.now(), viewer=await self.viewer_of(itx)
+        )
 
     @register.autocomplete("timezone")
     @edit.autocomplete("timezone")

@@ -10,6 +10,7 @@ import discord
 
 from cogs.common.services import Services
 from core.text import fit
+from core.visibility import PUBLIC, Shown, shown
 from db import guilds as guilds_db
 from db import walkouts as walkouts_db
 from db.models import Walkout
@@ -28,16 +29,18 @@ NOTE_LIMIT = "setup.events.limit"
 NOTE_FAILED = "setup.events.failed"
 
 
-def event_fields(w: Walkout, lang: str) -> dict[str, Any]:
-    """The scheduled-event body for a walkout (an external event at "school, city")."""
+def event_fields(w: Walkout, lang: str, *, shown: Shown) -> dict[str, Any]:
+    """The scheduled-event body for a walkout: an external event located in its city. Discord
+    shows events to every member, so this is a public rendering: the meeting point only when
+    ``shown`` (for the public) allows it, never who registered it."""
     fields: dict[str, Any] = {
         "name": fit(t("walkout.embed.title", lang, school=w.school), EVENT_NAME_MAX),
         "scheduled_start_time": w.starts_at.isoformat(),
         "scheduled_end_time": w.ends_at.isoformat(),
-        "entity_metadata": {"location": fit(f"{w.school}, {w.city}", EVENT_LOCATION_MAX)},
+        "entity_metadata": {"location": fit(w.city, EVENT_LOCATION_MAX)},
     }
     description = w.details or ""
-    if w.meeting_point:
+    if w.meeting_point and shown.meeting_point:
         description = f"{w.meeting_point}\n\n{description}".strip()
     if description:
         fields["description"] = fit(description, EVENT_DESCRIPTION_MAX)
@@ -57,6 +60,15 @@ class EventMirror:
         self.clock = services.clock
         self.guild_config = services.guild_config
 
+    async def _public(self, w: Walkout) -> Shown:
+        config = await self.guild_config.get(w.guild_id)
+        return shown(
+            PUBLIC,
+            status=w.status,
+            registrant_id=w.registrant_id,
+            meeting_point_public=config.meeting_point_public,
+        )
+
     async def _note(self, guild_id: int, note: str | None) -> None:
         async with self.db.begin() as s:
             await guilds_db.note_events(s, guild_id, note, now=self.clock())
@@ -74,7 +86,7 @@ class EventMirror:
                 w.guild_id,
                 privacy_level=discord.PrivacyLevel.guild_only.value,
                 entity_type=discord.EntityType.external.value,
-                **event_fields(w, lang),
+                **event_fields(w, lang, shown=await self._public(w)),
             )
         except discord.HTTPException as exc:
             note = NOTE_LIMIT if exc.code == MAX_EVENTS_CODE else NOTE_FAILED
@@ -93,7 +105,8 @@ class EventMirror:
         if w.event_id is None:
             return
         try:
-            await self.http.edit_scheduled_event(w.guild_id, w.event_id, **event_fields(w, lang))
+            fields = event_fields(w, lang, shown=await self._public(w))
+            await self.http.edit_scheduled_event(w.guild_id, w.event_id, **fields)
         except discord.NotFound:
             await self._forget(w)
         except discord.HTTPException as exc:

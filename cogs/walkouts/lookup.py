@@ -10,6 +10,7 @@ from discord import app_commands
 from cogs.walkouts.render import choice_label
 from core.errors import UserError
 from core.text import AUTOCOMPLETE_CHOICES_MAX, fit
+from core.visibility import PUBLIC, Viewer
 from db import walkouts as walkouts_db
 from db.engine import Database
 
@@ -23,11 +24,12 @@ def parse_walkout_ref(text: str) -> int:
 
 
 async def walkout_choices(
-    db: Database, guild_id: int, current: str, *, now: datetime
+    db: Database, guild_id: int, current: str, *, now: datetime, viewer: Viewer = PUBLIC
 ) -> list[app_commands.Choice[str]]:
-    """Autocomplete: the server's walkouts matching an id, a school or a city."""
+    """Autocomplete: the server's walkouts matching an id, a school or a city, as ``viewer``
+    may see them (a walkout waiting for approval: only moderators and its registrant)."""
     async with db() as s:
         rows = await walkouts_db.search(
-            s, guild_id, current, now=now, limit=AUTOCOMPLETE_CHOICES_MAX
+            s, guild_id, current, now=now, limit=AUTOCOMPLETE_CHOICES_MAX, viewer=viewer
         )
     return [app_commands.Choice(name=choice_label(w), value=str(w.id)) for w in rows]

@@ -15,12 +15,14 @@ import discord
 from cogs.walkouts.when import discord_timestamp
 from core import text as limits
 from core.text import fit
+from core.visibility import Shown
 from db.models import Walkout
 from messages import t
 
 COLOR_OPEN = discord.Colour(0x2E7D32)
 COLOR_CANCELLED = discord.Colour(0x9E9E9E)
 COLOR_INFO = discord.Colour(0x1565C0)
+COLOR_WAITING = discord.Colour(0xF9A825)
 
 
 def local_label(instant: datetime, zone_name: str) -> str:
@@ -54,13 +56,18 @@ def announcement(
     *,
     lang: str,
     rsvps: int,
+    shown: Shown,
     action_name: str | None = None,
     url: str | None = None,
 ) -> discord.Embed:
-    """The public announcement (also used by /walkout info): what, where, when, who's going."""
+    """The announcement (also /walkout info): what, where, when, who's going. The meeting point
+    and the registrant appear only when ``shown`` allows them (see core.visibility)."""
     if w.is_cancelled:
         title = t("walkout.embed.title_cancelled", lang, school=w.school)
         colour = COLOR_CANCELLED
+    elif w.is_pending_approval:
+        title = t("walkout.embed.title_waiting", lang, school=w.school)
+        colour = COLOR_WAITING
     else:
         title = t("walkout.embed.title", lang, school=w.school)
         colour = COLOR_OPEN
@@ -72,17 +79,25 @@ def announcement(
     )
     embed.add_field(name=t("walkout.embed.when", lang), value=when_value(w.starts_at, w.timezone))
     embed.add_field(name=t("walkout.embed.city", lang), value=fit(w.city, limits.FIELD_VALUE_MAX))
-    if w.meeting_point:
+    if w.meeting_point and shown.meeting_point:
         embed.add_field(
             name=t("walkout.embed.meeting_point", lang),
             value=fit(w.meeting_point, limits.FIELD_VALUE_MAX),
+        )
+    elif w.meeting_point:
+        embed.add_field(
+            name=t("walkout.embed.meeting_point", lang),
+            value=t("walkout.embed.meeting_point_going", lang),
         )
     if action_name:
         embed.add_field(
             name=t("walkout.embed.action", lang), value=fit(action_name, limits.FIELD_VALUE_MAX)
         )
-    if w.registrant_id:
-        embed.add_field(name=t("walkout.embed.registrant", lang), value=f"<@{w.registrant_id}>")
+    if shown.registrant:
+        who = (
+            f"<@{w.registrant_id}>" if w.registrant_id else t("walkout.embed.registrant_gone", lang)
+        )
+        embed.add_field(name=t("walkout.embed.registrant", lang), value=who)
     embed.add_field(name=t("walkout.embed.going", lang), value=str(rsvps))
     if w.is_cancelled:
         embed.add_field(
@@ -92,7 +107,11 @@ def announcement(
             ),
             inline=False,
         )
-    footer_key = "walkout.embed.footer_cancelled" if w.is_cancelled else "walkout.embed.footer"
+    footer_key = "walkout.embed.footer"
+    if w.is_cancelled:
+        footer_key = "walkout.embed.footer_cancelled"
+    elif w.is_pending_approval:
+        footer_key = "walkout.embed.footer_waiting"
     embed.set_footer(text=fit(t(footer_key, lang, id=w.id), limits.FOOTER_MAX))
     return embed
 
@@ -134,4 +153,21 @@ def list_embed(
             )
         embed.description = fit("\n".join(lines), limits.EMBED_DESCRIPTION_MAX)
     embed.set_footer(text=t("walkout.list.footer", lang, page=page, pages=pages, total=total))
+    return embed
+
+
+def review_embed(w: Walkout, *, lang: str, decided: str | None = None) -> discord.Embed:
+    """For moderators: a walkout waiting for approval, everything shown (the registrant as a
+    mention, which never pings: the bot allows no mentions). ``decided``: a catalog key saying
+    how it was decided, once it was."""
+    embed = announcement(
+        w, lang=lang, rsvps=0, shown=Shown(walkout=True, meeting_point=True, registrant=True)
+    )
+    embed.title = fit(t("walkout.review.title", lang, school=w.school), limits.EMBED_TITLE_MAX)
+    embed.remove_field(len(embed.fields) - 1)  # "going": nobody can RSVP yet
+    footer = t("walkout.review.footer", lang, id=w.id)
+    if decided is not None:
+        footer = t(decided, lang) + " · " + footer
+        embed.colour = COLOR_CANCELLED
+    embed.set_footer(text=fit(footer, limits.FOOTER_MAX))
     return embed

@@ -42,6 +42,7 @@ from core.clock import Clock
 from core.errors import UserError
 from core.permissions import can_manage_walkout, can_register
 from core.text import fit
+from core.visibility import PENDING, PENDING_APPROVAL, PUBLIC, Viewer
 from db import walkouts as walkouts_db
 from db.engine import Database
 from db.models import NationalAction, Walkout
@@ -49,6 +50,7 @@ from db.models import NationalAction, Walkout
 log = logging.getLogger(__name__)
 
 DEFAULT_DURATION = timedelta(hours=1)
+HOUR = timedelta(hours=1)
 PENDING_GRACE = timedelta(minutes=1)
 """A pending walkout older than this at start-up was left by a crash and is swept."""
 
@@ -60,6 +62,9 @@ class Actor:
     user_id: int
     is_mod: bool
     role_ids: tuple[int, ...] = ()
+
+    def viewer(self, *, going: bool = False) -> Viewer:
+        return Viewer(user_id=self.user_id, is_mod=self.is_mod, going=going)
 
 
 @dataclass(frozen=True)
@@ -129,6 +134,10 @@ class Announcer(Protocol):
         """The RSVP count changed: refresh the announcement (may be coalesced)."""
         ...
 
+    async def awaiting_approval(self, walkout: Walkout) -> None:
+        """Tell the moderators a walkout waits for their approval (with Approve/Reject)."""
+        ...
+
 
 AfterCommit = Callable[[], Awaitable[object]]
 """What a hook wants done once the transaction committed (arm a timer, tell members)."""
@@ -154,9 +163,15 @@ class LifecycleHooks(Protocol):
 @dataclass(frozen=True)
 class Registered:
     walkout: Walkout
-    posted: Posted
+    posted: Posted | None  # None: waiting for a moderator's approval
     when: When | None
     event_note: str | None
+
+
+@dataclass(frozen=True)
+class Rejected:
+    walkout: Walkout
+    registrant_id: int | None  # whom to tell (None: they deleted their data meanwhile)
 
 
 @dataclass(frozen=True)
@@ -192,7 +207,9 @@ class WalkoutService:
     async def register(
         self, guild_id: int, actor: Actor, draft: Draft, announcer: Announcer, *, channel_id: int
     ) -> Registered:
-        """Store, announce and schedule a walkout (see the module docstring for the steps).
+        """Store, announce and schedule a walkout (see the module docstring for the steps); or,
+        when the server asks for approval and the member is not a moderator, store it waiting
+        for a moderator and tell them (nothing is announced yet).
 
         ``channel_id`` is where the member asked; the server's announcements channel wins.
         """
@@ -209,9 +226,12 @@ class WalkoutService:
                 action = await find_action(s, guild_id, draft.action)
         start, parsed = _start(draft.when, action, zone, now=now)
         target = config.announcements_channel_id or channel_id
+        needs_approval = config.approval_required and not actor.is_mod
 
         async with self.db.begin() as s:
-            pending = await walkouts_db.create(
+            if not actor.is_mod:  # the spam brake, in the insert's transaction (race-safe)
+                await _check_rate(s, guild_id, actor, config.registrations_per_hour, now=now)
+            stored = await walkouts_db.create(
                 s,
                 guild_id=guild_id,
                 school=draft.school,
@@ -224,7 +244,22 @@ class WalkoutService:
                 action_id=action.id if action else None,
                 registrant_id=actor.user_id,
                 now=now,
+                status=PENDING_APPROVAL if needs_approval else PENDING,
+                approval_required=needs_approval,
+                channel_id=target if needs_approval else None,
             )
+        if needs_approval:
+            await _best_effort("asking moderators", stored, announcer.awaiting_approval(stored))
+            return Registered(walkout=stored, posted=None, when=parsed, event_note=None)
+        walkout, posted, note = await self._announce(stored, announcer, target, now=now)
+        return Registered(walkout=walkout, posted=posted, when=parsed, event_note=note)
+
+    async def _announce(
+        self, pending: Walkout, announcer: Announcer, target: int, *, now: datetime
+    ) -> tuple[Walkout, Posted, str | None]:
+        """Steps 2 and 3 for a ``pending`` walkout: post its announcement, then make it
+        ``scheduled`` with its reminders in one transaction; undo on any failure."""
+        guild_id = pending.guild_id
         posted: Posted | None = None
         try:
             try:
@@ -249,12 +284,43 @@ class WalkoutService:
             raise
         await _after_commit(after, walkout)
         note = await _best_effort("event creation", walkout, announcer.created(walkout))
-        return Registered(
-            walkout=walkout,
-            posted=posted,
-            when=parsed,
-            event_note=note if isinstance(note, str) else None,
-        )
+        return walkout, posted, note if isinstance(note, str) else None
+
+    # ---------------------------------------------------------------- approval
+
+    async def approve(
+        self, guild_id: int, walkout_id: int, actor: Actor, announcer: Announcer
+    ) -> Registered:
+        """A moderator approves a waiting walkout: it is announced (announcement, event,
+        reminders) exactly as a direct registration would be. Of two moderators approving at
+        once, one wins; the other (and anyone after) hears it was already decided."""
+        if not actor.is_mod:
+            raise UserError("error.permission.moderator")
+        now = self.clock()
+        async with self.db.begin() as s:
+            if not await walkouts_db.claim_approval(s, guild_id, walkout_id):
+                raise await decided_error(s, guild_id, walkout_id)
+            pending = await walkouts_db.get(s, guild_id, walkout_id, fresh=True, viewer=None)
+            assert pending is not None
+        config = await self.guild_config.get(guild_id)
+        target = config.announcements_channel_id or pending.channel_id
+        if target is None:  # pragma: no cover - stored at registration
+            raise RuntimeError(f"walkout {walkout_id} has nowhere to be announced")
+        walkout, posted, note = await self._announce(pending, announcer, target, now=now)
+        return Registered(walkout=walkout, posted=posted, when=None, event_note=note)
+
+    async def reject(self, guild_id: int, walkout_id: int, actor: Actor) -> Rejected:
+        """A moderator rejects a waiting walkout; nothing more is stored (the registrant is
+        forgotten, the reason never kept). Returns whom to tell, once."""
+        if not actor.is_mod:
+            raise UserError("error.permission.moderator")
+        now = self.clock()
+        async with self.db.begin() as s:
+            walkout = await walkouts_db.get(s, guild_id, walkout_id, viewer=None)
+            registrant = await walkouts_db.reject(s, guild_id, walkout_id, now=now)
+            if walkout is None or registrant is None:
+                raise await decided_error(s, guild_id, walkout_id)
+        return Rejected(walkout=walkout, registrant_id=registrant or None)
 
     async def _undo_register(
         self, guild_id: int, walkout_id: int, announcer: Announcer, posted: Posted | None
@@ -309,7 +375,7 @@ class WalkoutService:
             if updated is None:  # pragma: no cover - the row is locked by this transaction
                 raise UserError("error.walkout.cancelled", id=w.id)
             after = []
-            if moved or changes.timezone:
+            if (moved or changes.timezone) and updated.status == walkouts_db.SCHEDULED:
                 after = [await hook.moved(s, updated, now=now) for hook in self.hooks]
         await _after_commit(after, updated)
         await _best_effort("mirroring the edit", updated, announcer.changed(updated))
@@ -331,10 +397,15 @@ class WalkoutService:
         now = self.clock()
         async with self.db.begin() as s:
             w = await self._manageable(s, guild_id, walkout_id, actor, ref=ref)
+            was_scheduled = w.status == walkouts_db.SCHEDULED  # (w is refreshed by the cancel)
             cancelled = await walkouts_db.cancel(s, guild_id, w.id, reason=reason, now=now)
             if cancelled is None:  # pragma: no cover - the row is locked by this transaction
                 raise UserError("error.walkout.cancelled", id=w.id)
-            after = [await hook.cancelled(s, cancelled, now=now) for hook in self.hooks]
+            after = (
+                [await hook.cancelled(s, cancelled, now=now) for hook in self.hooks]
+                if was_scheduled
+                else []
+            )
         await _after_commit(after, cancelled)
         await _best_effort("mirroring the cancellation", cancelled, announcer.cancelled(cancelled))
         return cancelled
@@ -370,7 +441,7 @@ class WalkoutService:
         self, s: AsyncSession, guild_id: int, walkout_id: int, actor: Actor, *, ref: str
     ) -> Walkout:
         """The walkout, if it exists here, ``actor`` may manage it and it is not cancelled."""
-        w = await _found(s, guild_id, walkout_id, ref=ref)
+        w = await _found(s, guild_id, walkout_id, ref=ref, viewer=actor.viewer())
         if not can_manage_walkout(
             user_id=actor.user_id, registrant_id=w.registrant_id, is_mod=actor.is_mod
         ):
@@ -390,11 +461,31 @@ async def sweep_pending(db: Database, *, now: datetime) -> int:
     return swept
 
 
-async def _found(s: AsyncSession, guild_id: int, walkout_id: int, *, ref: str) -> Walkout:
-    w = await walkouts_db.get(s, guild_id, walkout_id)
+async def _found(
+    s: AsyncSession, guild_id: int, walkout_id: int, *, ref: str, viewer: Viewer = PUBLIC
+) -> Walkout:
+    w = await walkouts_db.get(s, guild_id, walkout_id, viewer=viewer)
     if w is None:
         raise UserError("error.walkout.not_found", ref=fit(ref or f"#{walkout_id}", 40))
     return w
+
+
+async def _check_rate(
+    s: AsyncSession, guild_id: int, actor: Actor, per_hour: int, *, now: datetime
+) -> None:
+    """The spam brake: at most ``per_hour`` registrations by one member in the last hour."""
+    recent = await walkouts_db.registered_since(s, guild_id, actor.user_id, since=now - HOUR)
+    if len(recent) >= per_hour:
+        again = recent[len(recent) - per_hour] + HOUR
+        raise UserError("error.walkout.too_many", max=per_hour, again=int(again.timestamp()))
+
+
+async def decided_error(s: AsyncSession, guild_id: int, walkout_id: int) -> UserError:
+    """The answer to an approve/reject click on a walkout that is no longer waiting."""
+    status = await walkouts_db.status_of(s, guild_id, walkout_id)
+    if status is None:
+        return UserError("error.walkout.not_found", ref=f"#{walkout_id}")
+    return UserError(f"error.approval.decided.{status}", id=walkout_id)
 
 
 def _server_zone(name: str | None) -> ZoneInfo:

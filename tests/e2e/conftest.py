@@ -16,6 +16,7 @@ import pytest
 
 from bot import Settings, WalkoutBot, build_services, point_discord_at, prepare_database
 from core.clock import FrozenClock
+from db import guilds
 from fakediscord import FakeDiscord
 from tests.e2e.helpers import BOT, MEMBER, MODERATOR, NOW
 
@@ -82,6 +83,11 @@ async def bot(fake, world, clock, tmp_path_factory):
     await asyncio.wait_for(client.wait_until_ready(), 15)
     await asyncio.wait_for(client.synced.wait(), 15)
     await fake.wait_for_commands(timeout=15)
+    # Tests register many walkouts as one member at one frozen instant: raise the spam brake
+    # for the shared server (test_safety.py checks the brake in a server of its own).
+    async with client.services.db.begin() as s:
+        await guilds.set_approval(s, world.guild.id, enabled=False, per_hour=1000, now=NOW)
+    client.services.guild_config.invalidate(world.guild.id)
     yield client
     await client.close()
     await asyncio.wait_for(task, 10)

@@ -176,9 +176,13 @@ async def test_line_breaks_in_names_become_spaces(fake, ready):
     announcement = fake.messages(w.announcements.id)[-1]
     assert announcement["embeds"][0]["title"] == f"Walkout: {school}"
     assert field(announcement, "City") == "Detroit Metro"
-    assert field(announcement, "Meeting point") == "Front steps by the flagpole"
-
     wid = walkout_id_from(announcement)
+    # The meeting point is only for those going (the default): the registrant sees it privately.
+    info = await (
+        await fake.invoke(w.guild, w.alice, "walkout info", {"walkout": str(wid)})
+    ).final_message()
+    assert field(info, "Meeting point") == "Front steps by the flagpole"
+
     itx = await fake.invoke(
         w.guild, w.alice, "walkout edit", {"walkout": str(wid), "school": "\u200b\u3164"}
     )

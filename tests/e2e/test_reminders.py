@@ -46,6 +46,7 @@ async def r(fake, bot):
     w.mod = fake.add_member(w.guild, "rmod", permissions=MODERATOR)
     w.alice = fake.add_member(w.guild, "ralice", permissions=MEMBER)
     w.closed = fake.add_member(w.guild, "rclosed", permissions=MEMBER, accepts_dms=False)
+    w.bob = fake.add_member(w.guild, "rbob", permissions=MEMBER)
     w.channel = fake.add_channel(w.guild, "reminders-here")
     w.reports = fake.add_channel(w.guild, "mod-reports")
     w.role = fake.add_role(w.guild, "Walkers")
@@ -108,7 +109,9 @@ async def test_reminders_post_at_their_due_instants_exactly_once(fake, r, bot, c
     await jump(bot, clock, START - timedelta(days=7))
     (week,) = await eventually(lambda: reminder_posts(fake, r.channel.id, "Walkout reminder"))
     await settled(bot)
-    assert school in embed_text(week) and "Front steps" in embed_text(week)
+    assert school in embed_text(week)
+    # The meeting point is only for those going (the server's default): not in a public post.
+    assert "Front steps" not in embed_text(week) and "people who are going" in embed_text(week)
     await bot.services.reminders.poke()  # poking again posts nothing twice
     await settled(bot)
     assert len(reminder_posts(fake, r.channel.id, "Walkout reminder")) == 1
@@ -178,6 +181,12 @@ async def test_bad_offsets_are_refused_naming_the_bad_part(fake, r):
 async def test_a_dm_reminder_is_delivered_and_closed_dms_are_told_at_opt_in(fake, r, bot, clock):
     await (await fake.invoke(r.guild, r.mod, "setup reminders", {"offsets": "off"})).final_message()
     school, wid = await register(fake, r, when="2028-06-02 15:00", **{"meeting-point": "Gym door"})
+    await (
+        await fake.invoke(r.guild, r.alice, "walkout join", {"walkout": str(wid)})
+    ).final_message()
+    await (
+        await fake.invoke(r.guild, r.bob, "reminders me", {"walkout": str(wid), "before": "2h"})
+    ).final_message()  # bob asks for a reminder without saying he's going
     itx = await fake.invoke(r.guild, r.alice, "reminders me", {"walkout": str(wid), "before": "2h"})
     reply = (await itx.final_message())["content"]
     assert itx.ephemeral and "direct message" in reply
@@ -187,15 +196,18 @@ async def test_a_dm_reminder_is_delivered_and_closed_dms_are_told_at_opt_in(fake
     itx = await fake.invoke(r.guild, r.closed, "reminders me", {"walkout": str(wid)})
     assert "couldn't send you a direct message" in (await itx.final_message())["content"]
     rows = await reminder_rows(bot, wid)
-    assert [(row.kind, row.user_id) for row in rows] == [("dm", r.alice.id)]  # nothing for closed
+    assert sorted(row.user_id for row in rows) == sorted([r.alice.id, r.bob.id])  # not closed
 
     await jump(bot, clock, datetime(2028, 6, 2, 13, 0, tzinfo=DETROIT))
     await eventually(lambda: len(fake.dms(r.alice.id)) == 2)
     await settled(bot)
     dm = fake.dms(r.alice.id)[-1]
-    assert school in embed_text(dm) and "Gym door" in embed_text(dm)
-    (row,) = await reminder_rows(bot, wid)
-    assert (row.status, row.user_id) == ("sent", None)  # the member's id is gone once sent
+    assert school in embed_text(dm) and "Gym door" in embed_text(dm)  # she's going
+    await eventually(lambda: len(fake.dms(r.bob.id)) == 2)
+    not_going = embed_text(fake.dms(r.bob.id)[-1])
+    assert school in not_going and "Gym door" not in not_going  # he isn't
+    rows = await reminder_rows(bot, wid)
+    assert {(row.status, row.user_id) for row in rows} == {("sent", None)}  # ids gone once sent
 
 
 async def test_edit_and_cancel_tell_dm_opt_ins_once(fake, r, bot, clock):

@@ -24,6 +24,7 @@ from tests.e2e.helpers import (
     custom_ids,
     embed_text,
     eventually,
+    field,
     unique,
     walkout_id_from,
 )
@@ -333,7 +334,16 @@ async def test_privacy_info_and_delete_my_data(fake, world, bot, clock, reports_
     )
     await itx.final_message()
     announcement = fake.messages(world.announcements.id)[-1]
-    assert f"<@{erin.id}>" in embed_text(announcement)
+    assert f"<@{erin.id}>" not in embed_text(announcement)  # never named in public
+    registered = walkout_id_from(announcement)
+
+    async def registrant_as_moderators_see_it() -> str:
+        itx = await fake.invoke(
+            world.guild, world.mod, "walkout info", {"walkout": str(registered)}
+        )
+        return field(await itx.final_message(), "Registered by") or ""
+
+    assert await registrant_as_moderators_see_it() == f"<@{erin.id}>"
     itx = await fake.click(world.guild, erin, announcement, custom_ids(announcement)[0])
     await itx.final_message()
     await eventually(lambda: "\n1\n" in embed_text(fake.message(announcement["id"])) + "\n" or None)
@@ -351,8 +361,7 @@ async def test_privacy_info_and_delete_my_data(fake, world, bot, clock, reports_
     assert "1 confirmación(es) de asistencia" in done and "1 reporte(s) con nombre" in done
     assert "1 walkout(s)" in done
     await eventually(lambda: gone(fake, reports_channel, note))
-    await eventually(
-        lambda: f"<@{erin.id}>" not in embed_text(fake.message(announcement["id"])) or None
-    )
+    assert await registrant_as_moderators_see_it() == "(their data was deleted)"
+    await eventually(lambda: "\n0\n" in embed_text(fake.message(announcement["id"])) + "\n")
     refreshed = fake.message(announcement["id"])
     assert "\n0\n" in embed_text(refreshed) + "\n"

@@ -45,7 +45,7 @@ async def test_commands_are_synced_globally_with_spanish(fake, bot):
     register = next(o for o in walkout["options"] if o["name"] == "register")
     assert register["name_localizations"]["es-419"] == "registrar"
     assert register["description_localizations"]["es-ES"].startswith("Registra un walkout")
-    assert subs == {"register", "list", "info", "edit", "cancel", "join"}
+    assert subs == {"register", "list", "info", "edit", "cancel", "join", "review"}
     assert names["setup"]["default_member_permissions"] == str(1 << 5)
 
 

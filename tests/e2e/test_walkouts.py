@@ -90,14 +90,17 @@ async def test_register_posts_announcement_with_discord_timestamps(fake, configu
     assert f"<t:{DETROIT_EPOCH}:R>" in text
     assert "2027-02-12 14:00 EST (America/Detroit)" in text
     assert ann["embeds"][0]["title"] == f"Walkout: {school}"
-    assert field(ann, "Meeting point") == "Front steps"
+    # Meeting points are for those going (the default): the public post only says so.
+    assert "Front steps" not in text and "people who are going" in field(ann, "Meeting point")
+    assert "Registered by" not in text and str(w.alice.id) not in text
     assert field(ann, "Going") == "0"
     wid = walkout_id_from(ann)
     assert custom_ids(ann) == [f"walkout:rsvp:{wid}", f"walkout:ics:{wid}"]
     # Mirrored as an external Discord scheduled event with an end time.
     events = [e for e in fake.scheduled_events(w.guild.id) if school in e["name"]]
     assert len(events) == 1
-    assert events[0]["entity_metadata"]["location"] == f"{school}, Detroit"
+    assert events[0]["entity_metadata"]["location"] == "Detroit"  # every member sees events
+    assert "Front steps" not in events[0].get("description", "")
     assert events[0]["scheduled_start_time"].startswith("2027-02-12T19:00:00")
     assert events[0]["scheduled_end_time"].startswith("2027-02-12T20:00:00")
 
