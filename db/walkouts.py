@@ -262,14 +262,14 @@ async def awaiting_approval(s: AsyncSession, guild_id: int, *, limit: int = 25) 
 async def registered_since(
     s: AsyncSession, guild_id: int, registrant_id: int, *, since: datetime
 ) -> list[datetime]:
-    """When the member registered walkouts in this server since ``since`` (the spam brake),
+    """When the member registered walkouts in this server after ``since`` (the spam brake),
     oldest first."""
     stmt = (
         select(Walkout.created_at)
         .where(
             Walkout.guild_id == guild_id,
             Walkout.registrant_id == registrant_id,
-            Walkout.created_at >= since,
+            Walkout.created_at > since,
         )
         .order_by(Walkout.created_at)
     )

@@ -662,12 +662,14 @@ class Walkouts(commands.Cog):
         assert itx.guild_id is not None
         lang = lang_of(itx)
         why = clean_field(reason, field="reason", max_len=REASON_MAX, required=False)
-        await itx.response.defer(ephemeral=True, thinking=True)
         done = await self.service.reject(itx.guild_id, walkout_id, actor_of(itx))
+        # The first answer updates the message whose button opened the form; then the DM.
+        await self._mark_decided(itx, walkout_id, "walkout.review.rejected")
+        if not itx.response.is_done():
+            await itx.response.defer(ephemeral=True, thinking=True)
         told = False
         if done.registrant_id is not None:
             told = await self._tell_registrant(done.registrant_id, done.walkout, why, itx)
-        await self._mark_decided(itx, walkout_id, "walkout.review.rejected")
         key = "walkout.review.rejected_told" if told else "walkout.review.rejected_untold"
         await itx.followup.send(
             t(key, lang, id=walkout_id, school=done.walkout.school), ephemeral=True
@@ -706,7 +708,10 @@ class Walkouts(commands.Cog):
                 custom_id = getattr(item, "custom_id", "") or ""
                 if custom_id.endswith(f":{walkout_id}"):
                     view.remove_item(item)
-            await itx.edit_original_response(embeds=embeds, view=view)
+            if itx.response.is_done():  # a deferred click: its own message is the original
+                await itx.edit_original_response(embeds=embeds, view=view)
+            else:  # a form opened from the message: update that message as the answer
+                await itx.response.edit_message(embeds=embeds, view=view)
         except discord.HTTPException:
             log.info("could not update the review message for walkout %s", walkout_id)
 

@@ -69,6 +69,9 @@ class Announcer:
     async def counted(self, walkout):
         self.calls.append(("counted", walkout.id))
 
+    async def awaiting_approval(self, walkout):
+        self.calls.append(("awaiting", walkout.id))
+
 
 class RecordingHooks:
     def __init__(self) -> None:
@@ -270,3 +273,154 @@ async def test_rsvp_toggles_and_refuses_closed_walkouts(service):
     with pytest.raises(UserError) as info:
         await service.toggle_rsvp(G, w.id, "k", announcer, ref="")
     assert info.value.key == "error.walkout.over"
+
+
+# ------------------------------------------------------------------ approval
+
+
+async def approval_on(db, *, per_hour=3):
+    async with db.begin() as s:
+        await guilds.set_approval(s, G, enabled=True, per_hour=per_hour, now=NOW)
+
+
+async def test_with_approval_on_a_member_waits_and_nothing_is_announced(service, sessionmaker):
+    await approval_on(sessionmaker)
+    service.guild_config.invalidate(G)
+    announcer = Announcer()
+    done = await service.register(G, ALICE, DRAFT, announcer, channel_id=55)
+    w = done.walkout
+    assert done.posted is None and w.status == "pending_approval"
+    assert announcer.calls == [("awaiting", w.id)]  # told the moderators; posted nothing
+    assert service.recorded.seen == []  # no reminders planned
+    async with sessionmaker() as s:
+        # Invisible to other members, visible to the registrant and to moderators.
+        assert await walkouts.get(s, G, w.id) is None
+        assert await walkouts.get(s, G, w.id, viewer=BOB.viewer()) is None
+        assert await walkouts.get(s, G, w.id, viewer=ALICE.viewer()) is not None
+        assert await walkouts.get(s, G, w.id, viewer=MOD.viewer()) is not None
+        assert await walkouts.search(s, G, "Cass", now=NOW) == []
+        assert [x.id for x in await walkouts.search(s, G, "Cass", now=NOW, viewer=MOD.viewer())]
+        assert (await walkouts.list_page(s, G, scope="all", now=NOW, viewer=BOB.viewer()))[1] == 0
+    # A moderator's own registration is announced at once.
+    direct = await service.register(G, MOD, DRAFT, Announcer(), channel_id=55)
+    assert direct.posted is not None and direct.walkout.status == "scheduled"
+
+
+async def test_approve_announces_once_and_refuses_the_second_click(service, sessionmaker):
+    await approval_on(sessionmaker)
+    service.guild_config.invalidate(G)
+    w = (await service.register(G, ALICE, DRAFT, Announcer(), channel_id=55)).walkout
+    with pytest.raises(UserError) as info:
+        await service.approve(G, w.id, BOB, Announcer())  # a member can't
+    assert info.value.key == "error.permission.moderator"
+    announcer = Announcer()
+    done = await service.approve(G, w.id, MOD, announcer)
+    assert done.walkout.status == "scheduled" and done.posted is not None
+    assert announcer.calls == [("post", w.id), ("created", w.id)]
+    assert service.recorded.seen[-1][:3] == ("scheduled", w.id, "scheduled")  # reminders
+    with pytest.raises(UserError) as info:
+        await service.approve(G, w.id, MOD, Announcer())
+    assert info.value.key == "error.approval.decided.scheduled"
+    with pytest.raises(UserError) as info:
+        await service.reject(G, w.id, MOD)
+    assert info.value.key == "error.approval.decided.scheduled"
+
+
+async def test_two_moderators_approving_at_once_announce_once(service, sessionmaker):
+    await approval_on(sessionmaker)
+    service.guild_config.invalidate(G)
+    w = (await service.register(G, ALICE, DRAFT, Announcer(), channel_id=55)).walkout
+    first, second = Announcer(), Announcer()
+    results = await asyncio.gather(
+        service.approve(G, w.id, MOD, first),
+        service.approve(G, w.id, Actor(user_id=4, is_mod=True), second),
+        return_exceptions=True,
+    )
+    errors = [r for r in results if isinstance(r, UserError)]
+    assert len(errors) == 1 and errors[0].key.startswith("error.approval.decided.")
+    assert len(first.calls + second.calls) == 2  # one post and one event, by one of them
+
+
+async def test_reject_forgets_the_registrant_and_keeps_nothing_more(service, sessionmaker):
+    await approval_on(sessionmaker)
+    service.guild_config.invalidate(G)
+    w = (await service.register(G, ALICE, DRAFT, Announcer(), channel_id=55)).walkout
+    done = await service.reject(G, w.id, MOD)
+    assert done.registrant_id == ALICE.user_id
+    async with sessionmaker() as s:
+        row = await walkouts.get(s, G, w.id, viewer=None)
+    assert (row.status, row.registrant_id, row.cancel_reason) == ("rejected", None, None)
+    with pytest.raises(UserError) as info:
+        await service.approve(G, w.id, MOD, Announcer())
+    assert info.value.key == "error.approval.decided.rejected"
+
+
+async def test_the_registrant_can_edit_and_withdraw_while_waiting(service, sessionmaker):
+    await approval_on(sessionmaker)
+    service.guild_config.invalidate(G)
+    w = (await service.register(G, ALICE, DRAFT, Announcer(), channel_id=55)).walkout
+    announcer = Announcer()
+    edited = await service.edit(
+        G, w.id, ALICE, Changes(text={"city": "Hamtramck"}), announcer, ref=""
+    )
+    assert (edited.walkout.city, edited.walkout.status) == ("Hamtramck", "pending_approval")
+    with pytest.raises(UserError):  # another member doesn't even see it
+        await service.cancel(G, w.id, BOB, None, announcer, ref="")
+    cancelled = await service.cancel(G, w.id, ALICE, None, announcer, ref="")
+    assert cancelled.status == "cancelled"
+    assert [what for what, *_ in service.recorded.seen] == []  # never had reminders
+
+
+async def test_an_approval_whose_announcement_fails_waits_again(service, sessionmaker):
+    await approval_on(sessionmaker)
+    service.guild_config.invalidate(G)
+    w = (await service.register(G, ALICE, DRAFT, Announcer(), channel_id=55)).walkout
+    broken = Announcer()
+    broken.fail = AnnounceFailed(55)
+    with pytest.raises(UserError):
+        await service.approve(G, w.id, MOD, broken)
+    async with sessionmaker() as s:
+        assert (await walkouts.get(s, G, w.id, viewer=None)).status == "pending_approval"
+    assert (await service.approve(G, w.id, MOD, Announcer())).walkout.status == "scheduled"
+
+
+async def test_a_crash_while_announcing_an_approved_walkout_is_swept_back_to_waiting(
+    sessionmaker,
+):
+    async with sessionmaker.begin() as s:
+        w = await walkouts.create(
+            s,
+            guild_id=G,
+            school="S",
+            city="C",
+            starts_at=NOW + timedelta(days=2),
+            ends_at=NOW + timedelta(days=2, hours=1),
+            timezone="UTC",
+            meeting_point=None,
+            details=None,
+            action_id=None,
+            registrant_id=1,
+            now=NOW - timedelta(hours=1),
+            approval_required=True,
+        )
+    assert await sweep_pending(sessionmaker, now=NOW) == 1
+    async with sessionmaker() as s:
+        assert (await walkouts.get(s, G, w.id, viewer=None)).status == "pending_approval"
+
+
+async def test_the_spam_brake_counts_a_members_last_hour(service, sessionmaker):
+    await approval_on(sessionmaker, per_hour=2)
+    async with sessionmaker.begin() as s:
+        await guilds.set_approval(s, G, enabled=False, per_hour=2, now=NOW)
+    service.guild_config.invalidate(G)
+    for _ in range(2):
+        await service.register(G, ALICE, DRAFT, Announcer(), channel_id=55)
+    with pytest.raises(UserError) as info:
+        await service.register(G, ALICE, DRAFT, Announcer(), channel_id=55)
+    assert info.value.key == "error.walkout.too_many"
+    assert info.value.fields == {"max": 2, "again": int((NOW + timedelta(hours=1)).timestamp())}
+    await service.register(G, BOB, DRAFT, Announcer(), channel_id=55)  # per member
+    await service.register(G, MOD, DRAFT, Announcer(), channel_id=55)  # moderators: no brake
+    await service.register(G, MOD, DRAFT, Announcer(), channel_id=55)
+    service.clock.advance(hours=1)
+    await service.register(G, ALICE, DRAFT, Announcer(), channel_id=55)  # an hour later

@@ -1,5 +1,6 @@
-"""Reminders across real ``python bot.py`` processes on the real clock: a restart between two
-reminders, a SIGKILL between claim and record, two processes started by mistake on one database.
+"""Real ``python bot.py`` processes on the real clock: a restart between two reminders, a
+SIGKILL between claim and record, two processes started by mistake on one database, approval
+buttons answered by the next process.
 
 Each test runs its own loopback server and database. A first process sets the server up and
 registers walkouts a month ahead; between processes the test moves chosen reminders a few
@@ -17,7 +18,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from fakediscord import FakeDiscord
-from tests.e2e.helpers import BOT, MODERATOR, embed_text, eventually, walkout_id_from
+from tests.e2e.helpers import BOT, MODERATOR, custom_ids, embed_text, eventually, walkout_id_from
 from tests.e2e.processes import bot_env, start_bot, stop_bot
 
 pytestmark = pytest.mark.e2e
@@ -184,3 +185,45 @@ async def test_two_processes_on_one_database_post_each_reminder_once(tmp_path):
         sent = [r for r in srv.fake.requests[before:] if r.method == "POST" and r.route == MESSAGES]
         assert len(sent) == 6
         assert {status for _, _, status, _ in srv.rows()} == {"sent"}
+
+
+async def test_approval_buttons_work_after_a_restart(tmp_path):
+    """The notice's Approve button, posted by one process, is answered by the next one."""
+    async with Server(tmp_path) as srv:
+        member = srv.fake.add_member(srv.guild, "pmember")
+        reports = srv.fake.add_channel(srv.guild, "mods")
+        proc = await start_bot(srv.env)
+        try:
+            await srv.fake.wait_for_commands(guild_id=srv.guild.id, timeout=30)
+            for name, options in (
+                ("setup timezone", {"zone": "America/Detroit"}),
+                ("setup channels", {"announcements": srv.channel.id, "reports": reports.id}),
+                ("setup approval", {"enabled": True}),
+            ):
+                await (await srv.fake.invoke(srv.guild, srv.mod, name, options)).final_message()
+            day = (datetime.now(ZoneInfo("America/Detroit")) + timedelta(days=30)).date()
+            itx = await srv.fake.invoke(
+                srv.guild,
+                member,
+                "walkout register",
+                {"school": "Restart Approval High", "city": "Detroit", "when": f"{day} 14:00"},
+            )
+            assert "waiting" in (await itx.final_message())["content"]
+        finally:
+            srv.outputs.append(await stop_bot(proc))
+        (notice,) = srv.fake.messages(reports.id)
+        approve = next(c for c in custom_ids(notice) if c.startswith("walkout:approve:"))
+        proc = await start_bot(srv.env)
+        try:
+            await srv.fake.wait_ready(timeout=30)
+            click = await srv.fake.click(srv.guild, srv.mod, notice, approve)
+            await click.wait_followups(1, timeout=15)
+            assert "approved and announced" in click.followups[0]["content"]
+            await eventually(
+                lambda: any(
+                    "Restart Approval High" in embed_text(m)
+                    for m in srv.fake.messages(srv.channel.id)
+                )
+            )
+        finally:
+            srv.outputs.append(await stop_bot(proc))
