@@ -424,3 +424,52 @@ async def test_the_scheduler_wakes_the_engine_at_the_due_instant(world):
     await asyncio.wait_for(world.poster.posted.wait(), 5)
     await world.engine.idle()
     assert [b.kind for b in world.poster.batches] == ["before"]
+
+
+async def test_a_closed_dm_is_recorded_failed_and_never_retried(world):
+    await set_offsets(world.db, world.config, G, offsets=(), text="off", role_id=None, now=NOW)
+    walkout = await register(world)
+    async with world.db.begin() as s:
+        await reminders_db.opt_in(
+            s,
+            walkout,
+            user_id=88,
+            lang="en",
+            offset_minutes=-60,
+            due=START - timedelta(hours=1),
+            now=NOW,
+        )
+    world.poster.fail_with = [DeliveryError("dm-closed", retry=False)]
+    world.clock.set(START - timedelta(hours=1))
+    await world.engine.dispatch()
+    await world.engine.idle()
+    (dm,) = [r for r in await rows(world.db, walkout.id) if r.kind == "dm"]
+    assert (dm.status, dm.error, dm.user_id) == ("failed", "dm-closed", None)
+    assert len([b for b in world.poster.batches if b.kind == "dm"]) == 1  # one try only
+    assert world.poster.told == []  # a member's closed DMs are not the moderators' problem
+
+
+async def test_a_process_posts_only_for_the_servers_of_its_shards(world):
+    from db.reminders import Shards
+
+    other_guild = G + (1 << 22)  # the next shard of two
+    assert (G >> 22) % 2 != (other_guild >> 22) % 2
+    async with world.db.begin() as s:
+        await guilds.set_timezone(s, other_guild, "America/Detroit", now=NOW)
+        await guilds.set_channels(s, other_guild, announcements_id=99, reports_id=None, now=NOW)
+    await register(world)
+    await world.service.register(
+        other_guild,
+        MOD,
+        Draft(school="Other shard", city="Detroit", when="2027-02-12 14:00"),
+        Announcer(),
+        channel_id=1,
+    )
+    mine = (G >> 22) % 2
+    world.engine.shards = lambda: Shards(ids=(mine,), count=2)
+    world.clock.set(START)
+    await world.engine.dispatch()
+    posted = {b.guild_id for b in world.poster.batches}
+    assert posted == {G}
+    async with world.db() as s:
+        assert await reminders_db.next_due(s, Shards(ids=(1 - mine,), count=2)) is not None
