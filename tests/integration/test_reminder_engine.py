@@ -453,7 +453,7 @@ async def test_a_process_posts_only_for_the_servers_of_its_shards(world):
     from db.reminders import Shards
 
     other_guild = G + (1 << 22)  # the next shard of two
-    assert (G >> 22) % 2 != (other_guild >> 22) % 2
+    assert (other_guild >> 22) % 2 != (G >> 22) % 2
     async with world.db.begin() as s:
         await guilds.set_timezone(s, other_guild, "America/Detroit", now=NOW)
         await guilds.set_channels(s, other_guild, announcements_id=99, reports_id=None, now=NOW)
