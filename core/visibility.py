@@ -22,8 +22,16 @@ PENDING = "pending"  # stored, announcement being posted
 PENDING_APPROVAL = "pending_approval"
 SCHEDULED = "scheduled"
 REJECTED = "rejected"
+WITHDRAWN = "withdrawn"  # its registrant took it back while it waited for approval
 CANCELLED = "cancelled"
-STATUSES: tuple[str, ...] = (PENDING, PENDING_APPROVAL, SCHEDULED, REJECTED, CANCELLED)
+STATUSES: tuple[str, ...] = (
+    PENDING,
+    PENDING_APPROVAL,
+    SCHEDULED,
+    REJECTED,
+    WITHDRAWN,
+    CANCELLED,
+)
 ANNOUNCED: tuple[str, ...] = (SCHEDULED, CANCELLED)
 """Statuses every member may see."""
 
@@ -63,7 +71,7 @@ def shown(
         visible = True
     elif status == PENDING_APPROVAL:
         visible = viewer.is_mod or is_registrant
-    else:  # being announced, or rejected: nobody browses these
+    else:  # being announced, rejected or withdrawn: never public, nobody browses these
         visible = False
     if not visible:
         return Shown(walkout=False, meeting_point=False, registrant=False)

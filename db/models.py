@@ -99,6 +99,7 @@ WALKOUT_PENDING = visibility.PENDING
 WALKOUT_PENDING_APPROVAL = visibility.PENDING_APPROVAL
 WALKOUT_SCHEDULED = visibility.SCHEDULED
 WALKOUT_REJECTED = visibility.REJECTED
+WALKOUT_WITHDRAWN = visibility.WITHDRAWN
 WALKOUT_CANCELLED = visibility.CANCELLED
 WALKOUT_STATUSES: tuple[str, ...] = visibility.STATUSES
 REGISTRATIONS_PER_HOUR = 3
@@ -209,6 +210,8 @@ class Walkout(Base):
     # Registered while the server asked for approval: if announcing it is interrupted it goes
     # back to waiting for approval instead of being deleted.
     approval_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Bumped by every edit: an Approve button approves the revision it was shown with.
+    revision: Mapped[int] = mapped_column(Integer, default=0)
     cancel_reason: Mapped[str | None] = mapped_column(String(REASON_STORED_MAX))
     channel_id: Mapped[int | None] = mapped_column(BigInteger)
     message_id: Mapped[int | None] = mapped_column(BigInteger)
@@ -315,6 +318,9 @@ class Reminder(Base):
     # Bumped when a reminder that was already posted is armed again (its walkout moved).
     generation: Mapped[int] = mapped_column(Integer, default=0)
     claimed_at: Mapped[datetime | None]
+    # When a try may have posted without us hearing back (a 5xx, a crash): Discord remembers the
+    # nonce for a few minutes only, so tries stop once this is too long ago.
+    unsure_since: Mapped[datetime | None]
     # The nonce its post is (or was) sent with; a batch of reminders shares one.
     claim_nonce: Mapped[str | None] = mapped_column(String(NONCE_MAX))
     channel_id: Mapped[int | None] = mapped_column(BigInteger)
@@ -378,3 +384,13 @@ class Report(Base):
     @property
     def is_anonymous(self) -> bool:
         return self.reporter_key is None
+
+
+class Maintenance(Base):
+    """One-time jobs a migration leaves for the running bot (for example re-rendering every
+    posted announcement after the rules of what they may show changed)."""
+
+    __tablename__ = "maintenance"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(40))

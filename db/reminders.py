@@ -242,7 +242,11 @@ async def scheduled_walkouts(s: AsyncSession, guild_id: int, *, now: datetime) -
 
 async def next_due(s: AsyncSession, shards: Shards | None = None) -> datetime | None:
     """The earliest due instant of a pending reminder (this process's servers)."""
-    stmt = select(func.min(Reminder.due_at)).where(Reminder.status == PENDING, *_scoped(shards))
+    stmt = (
+        select(func.min(Reminder.due_at))
+        .join(Walkout, Walkout.id == Reminder.walkout_id)
+        .where(Reminder.status == PENDING, Walkout.status == WALKOUT_SCHEDULED, *_scoped(shards))
+    )
     value = await s.scalar(stmt)
     if isinstance(value, str):  # SQLite returns min() of a text column as text
         from db.types import UTCDateTime
@@ -269,7 +273,12 @@ async def due(
     stmt = (
         select(Reminder, Walkout)
         .join(Walkout, Walkout.id == Reminder.walkout_id)
-        .where(Reminder.status == PENDING, Reminder.due_at <= until, *_scoped(shards))
+        .where(
+            Reminder.status == PENDING,
+            Reminder.due_at <= until,
+            Walkout.status == WALKOUT_SCHEDULED,  # a walkout cancelled meanwhile: none
+            *_scoped(shards),
+        )
         .order_by(*order)
         .limit(limit)
     )
@@ -320,12 +329,17 @@ async def record(
     return _rowcount(result)
 
 
-async def retry_later(s: AsyncSession, nonce: str, *, now: datetime) -> int:
-    """Keep a claim for another try (Discord was busy); stamps ``claimed_at`` as the try's time."""
+async def retry_later(s: AsyncSession, nonce: str, *, now: datetime, unsure: bool = False) -> int:
+    """Keep a claim for another try (Discord was busy): counts the coming try in ``attempts`` and
+    stamps ``claimed_at`` (the lease) now. ``unsure``: the failed try may have posted (a 5xx):
+    ``unsure_since`` keeps the first such time."""
+    values: dict[str, Any] = {"claimed_at": now, "attempts": Reminder.attempts + 1}
+    if unsure:
+        values["unsure_since"] = func.coalesce(Reminder.unsure_since, now)
     result = await s.execute(
         update(Reminder)
         .where(Reminder.claim_nonce == nonce, Reminder.status == CLAIMED)
-        .values(claimed_at=now, attempts=Reminder.attempts + 1)
+        .values(**values)
         .execution_options(synchronize_session=False)
     )
     return _rowcount(result)

@@ -43,6 +43,7 @@ from db.models import (
     WALKOUT_PENDING_APPROVAL,
     WALKOUT_REJECTED,
     WALKOUT_SCHEDULED,
+    WALKOUT_WITHDRAWN,
     NationalAction,
     Rsvp,
     Walkout,
@@ -53,6 +54,7 @@ PENDING = WALKOUT_PENDING
 PENDING_APPROVAL = WALKOUT_PENDING_APPROVAL
 SCHEDULED = WALKOUT_SCHEDULED
 REJECTED = WALKOUT_REJECTED
+WITHDRAWN = WALKOUT_WITHDRAWN
 CANCELLED = WALKOUT_CANCELLED
 OPEN = (SCHEDULED, PENDING_APPROVAL)
 """Statuses a walkout can still be edited or cancelled in."""
@@ -209,21 +211,46 @@ async def sweep_pending(s: AsyncSession, *, created_before: datetime) -> int:
     return _rowcount(deleted) + _rowcount(reverted)
 
 
-async def claim_approval(s: AsyncSession, guild_id: int, walkout_id: int) -> bool:
+async def claim_approval(
+    s: AsyncSession, guild_id: int, walkout_id: int, *, revision: int | None = None
+) -> bool:
     """``pending_approval`` -> ``pending`` (being announced): one conditional statement, so of two
-    moderators approving at once exactly one wins."""
+    moderators approving at once exactly one wins. With ``revision``, only that revision (what
+    the moderator was shown) is approved: an edit since then makes this lose."""
+    where = [*_this(guild_id, walkout_id), Walkout.status == PENDING_APPROVAL]
+    if revision is not None:
+        where.append(Walkout.revision == revision)
     result = await s.execute(
         sql_update(Walkout)
-        .where(*_this(guild_id, walkout_id), Walkout.status == PENDING_APPROVAL)
+        .where(*where)
         .values(status=PENDING)
         .execution_options(synchronize_session=False)
     )
     return _rowcount(result) == 1
 
 
+async def withdraw(s: AsyncSession, guild_id: int, walkout_id: int, *, now: datetime) -> bool:
+    """``pending_approval`` -> ``withdrawn`` by its registrant: it never becomes public, and only
+    its name stays (for the answer to a moderator who clicks an old notice)."""
+    result = await s.execute(
+        sql_update(Walkout)
+        .where(*_this(guild_id, walkout_id), Walkout.status == PENDING_APPROVAL)
+        .values(
+            status=WITHDRAWN,
+            registrant_id=None,
+            details=None,
+            meeting_point=None,
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return _rowcount(result) == 1
+
+
 async def reject(s: AsyncSession, guild_id: int, walkout_id: int, *, now: datetime) -> int | None:
-    """``pending_approval`` -> ``rejected``, forgetting the registrant; returns who registered it
-    (to tell them once), or None when it was not waiting (decided meanwhile, or unknown)."""
+    """``pending_approval`` -> ``rejected``, forgetting the registrant, the details and the
+    meeting point (only the name stays, for the answer to a late click); returns who registered
+    it (to tell them once), or None when it was not waiting (decided meanwhile, or unknown)."""
     registrant = await s.scalar(
         select(Walkout.registrant_id).where(
             *_this(guild_id, walkout_id), Walkout.status == PENDING_APPROVAL
@@ -232,7 +259,13 @@ async def reject(s: AsyncSession, guild_id: int, walkout_id: int, *, now: dateti
     result = await s.execute(
         sql_update(Walkout)
         .where(*_this(guild_id, walkout_id), Walkout.status == PENDING_APPROVAL)
-        .values(status=REJECTED, registrant_id=None, updated_at=now)
+        .values(
+            status=REJECTED,
+            registrant_id=None,
+            details=None,
+            meeting_point=None,
+            updated_at=now,
+        )
         .execution_options(synchronize_session=False)
     )
     if _rowcount(result) != 1:
@@ -255,23 +288,6 @@ async def awaiting_approval(s: AsyncSession, guild_id: int, *, limit: int = 25) 
         .where(Walkout.guild_id == guild_id, Walkout.status == PENDING_APPROVAL)
         .order_by(Walkout.created_at, Walkout.id)
         .limit(limit)
-    )
-    return list(await s.scalars(stmt))
-
-
-async def registered_since(
-    s: AsyncSession, guild_id: int, registrant_id: int, *, since: datetime
-) -> list[datetime]:
-    """When the member registered walkouts in this server after ``since`` (the spam brake),
-    oldest first."""
-    stmt = (
-        select(Walkout.created_at)
-        .where(
-            Walkout.guild_id == guild_id,
-            Walkout.registrant_id == registrant_id,
-            Walkout.created_at > since,
-        )
-        .order_by(Walkout.created_at)
     )
     return list(await s.scalars(stmt))
 
@@ -506,7 +522,7 @@ async def update(
     result = await s.execute(
         sql_update(Walkout)
         .where(*_this(guild_id, walkout_id), Walkout.status.in_(OPEN))
-        .values(**fields, updated_at=now)
+        .values(**fields, updated_at=now, revision=Walkout.revision + 1)
         .execution_options(synchronize_session=False)
     )
     if _rowcount(result) != 1:
@@ -517,11 +533,11 @@ async def update(
 async def cancel(
     s: AsyncSession, guild_id: int, walkout_id: int, *, reason: str | None, now: datetime
 ) -> Walkout | None:
-    """Cancel a scheduled walkout (or withdraw one waiting for approval) in one conditional
-    statement; the walkout as it is now, or None when it was neither."""
+    """Cancel a scheduled walkout in one conditional statement; the walkout as it is now, or None
+    when it was not scheduled. (One waiting for approval is withdrawn instead: :func:`withdraw`.)"""
     result = await s.execute(
         sql_update(Walkout)
-        .where(*_this(guild_id, walkout_id), Walkout.status.in_(OPEN))
+        .where(*_this(guild_id, walkout_id), Walkout.status == SCHEDULED)
         .values(status=CANCELLED, cancel_reason=reason, updated_at=now)
         .execution_options(synchronize_session=False)
     )

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from core.visibility import Shown, Viewer, shown
 from db import guilds as guilds_db
 from db.engine import Database
-from db.models import REGISTRATIONS_PER_HOUR, GuildSettings
+from db.models import REGISTRATIONS_PER_HOUR, GuildSettings, Walkout
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,17 @@ class GuildConfigCache:
                 if generation == self._generation:
                     self._items[guild_id] = config
         return found
+
+    async def shown(self, viewer: Viewer, w: Walkout, *, status: str | None = None) -> Shown:
+        """What ``viewer`` may see of ``w``: core.visibility with the server's setting (every
+        renderer asks here). ``status`` renders it as it is about to be."""
+        config = await self.get(w.guild_id)
+        return shown(
+            viewer,
+            status=status or w.status,
+            registrant_id=w.registrant_id,
+            meeting_point_public=config.meeting_point_public,
+        )
 
     def invalidate(self, guild_id: int) -> None:
         self._generation += 1

@@ -25,7 +25,7 @@ from cogs.reports.views import report_buttons
 from cogs.walkouts.lookup import parse_walkout_ref, walkout_choices
 from core.errors import UserError
 from core.text import fit
-from core.visibility import PUBLIC, Shown, Viewer, shown
+from core.visibility import PUBLIC, Viewer
 from db import reminders as reminders_db
 from db import walkouts as walkouts_db
 from db.models import Walkout
@@ -39,10 +39,16 @@ DM_CLOSED = 50007  # Discord: "Cannot send messages to this user"
 UNKNOWN_CHANNEL = 10003
 
 
-def delivery_error(exc: discord.HTTPException) -> DeliveryError:
-    """What a failed post means for the reminder: retry later, or give up (and why)."""
-    if exc.status == 429 or exc.status >= 500:
-        return DeliveryError(f"http-{exc.status}", retry=True)
+def delivery_error(exc: discord.HTTPException, *, dm: bool = False) -> DeliveryError:
+    """What a failed post means for the reminder: retry later, or give up (and why). A 429 posted
+    nothing; a 5xx may have posted anyway (``unsure``). A DM that can't be delivered is the
+    member's setting: recorded, never the moderators' problem."""
+    if exc.status == 429:
+        return DeliveryError("http-429", retry=True)
+    if exc.status >= 500:
+        return DeliveryError(f"http-{exc.status}", retry=True, unsure=True)
+    if dm and (isinstance(exc, discord.Forbidden | discord.NotFound) or exc.code == DM_CLOSED):
+        return DeliveryError("dm-closed", retry=False)
     if isinstance(exc, discord.NotFound) or exc.code == UNKNOWN_CHANNEL:
         return DeliveryError("reminders.failed.channel_missing", retry=False, tell_moderators=True)
     if exc.code == DM_CLOSED:
@@ -61,15 +67,6 @@ class DiscordPoster:
         self.keys = services.keys
         self.guild_config = services.guild_config
 
-    async def shown_to(self, viewer: Viewer, w: Walkout) -> Shown:
-        config = await self.guild_config.get(w.guild_id)
-        return shown(
-            viewer,
-            status=w.status,
-            registrant_id=w.registrant_id,
-            meeting_point_public=config.meeting_point_public,
-        )
-
     async def is_going(self, guild_id: int, walkout_id: int, user_id: int) -> bool:
         keys = self.keys.candidates(guild_id, user_id, "rsvp")
         async with self.db() as s:
@@ -83,7 +80,8 @@ class DiscordPoster:
         walkouts = [w for _, w in batch.items]
         try:
             if batch.kind == "dm":
-                assert batch.user_id is not None
+                if batch.user_id is None:  # they deleted their data while this was under way
+                    raise DeliveryError("member-gone", retry=False)
                 lang = batch.lang or "en"
                 w = walkouts[0]
                 going = await self.is_going(batch.guild_id, w.id, batch.user_id)
@@ -93,7 +91,7 @@ class DiscordPoster:
                     lang=lang,
                     going=batch.counts.get(w.id, 0),
                     late=batch.late,
-                    meeting_point=(await self.shown_to(member, w)).meeting_point,
+                    meeting_point=(await self.guild_config.shown(member, w)).meeting_point,
                 )
                 dm = await self.bot.create_dm(discord.Object(batch.user_id))
                 message = await dm.send(embed=embed, nonce=batch.nonce)
@@ -106,7 +104,7 @@ class DiscordPoster:
                 lang=lang,
                 counts=batch.counts,
                 late=batch.late,
-                meeting_point=(await self.shown_to(PUBLIC, walkouts[0])).meeting_point,
+                meeting_point=(await self.guild_config.shown(PUBLIC, walkouts[0])).meeting_point,
             )
             channel = self.bot.get_partial_messageable(batch.channel_id, guild_id=batch.guild_id)
             # After a walkout: one "Report" button per walkout opens the report form.
@@ -125,7 +123,7 @@ class DiscordPoster:
                 message = await channel.send(embed=embed, nonce=batch.nonce, view=view)
             return message.id
         except discord.HTTPException as exc:
-            raise delivery_error(exc) from exc
+            raise delivery_error(exc, dm=batch.kind == "dm") from exc
 
     async def tell_moderators(self, guild_id: int, note: str) -> None:
         config = await self.guild_config.get(guild_id)
@@ -248,6 +246,10 @@ class Reminders(commands.Cog):
                 raise UserError("error.reminders.dm_closed") from exc
             raise
         async with self.db.begin() as s:
+            # Still open? (It may have been cancelled while the confirmation went out.)
+            current = await walkouts_db.get(s, w.guild_id, w.id, fresh=True)
+            if current is None or current.is_cancelled:
+                raise UserError("error.walkout.cancelled", id=w.id)
             await reminders_db.opt_in(
                 s,
                 w,

@@ -58,6 +58,8 @@ CLAIM_LEASE = timedelta(seconds=15)
 ``WALKOUT_CLAIM_LEASE``). Posting one batch, with discord.py's own retries, takes far less."""
 NONCE_WINDOW = timedelta(minutes=3)
 """How long Discord is trusted to remember a nonce ("a few minutes")."""
+NONCE_MARGIN = timedelta(seconds=30)
+"""A try that may have posted is not repeated this close to the end of the nonce window."""
 MAX_ATTEMPTS = 10
 BACKOFF = (1, 2, 4, 8, 15, 30)  # seconds between tries after discord.py gave up
 PER_POST = 10
@@ -78,13 +80,18 @@ PostKind = Literal["before", "start", "after", "dm"]
 
 class DeliveryError(Exception):
     """A post Discord did not take. ``retry``: try again later (429, 5xx); else give up and
-    record ``failed`` with ``code`` (a catalog key when moderators should be told)."""
+    record ``failed`` with ``code`` (a catalog key when moderators should be told).
+    ``unsure``: the post may have been created anyway (a 5xx, a timeout); a retry then only
+    goes out while Discord still remembers the nonce."""
 
-    def __init__(self, code: str, *, retry: bool, tell_moderators: bool = False) -> None:
+    def __init__(
+        self, code: str, *, retry: bool, tell_moderators: bool = False, unsure: bool = False
+    ) -> None:
         super().__init__(code)
         self.code = code
         self.retry = retry
         self.tell_moderators = tell_moderators
+        self.unsure = unsure
 
 
 @dataclass(frozen=True)
@@ -408,7 +415,7 @@ class ReminderEngine:
             return
         except Exception:
             log.exception("posting reminder batch %s failed unexpectedly", batch.nonce)
-            await self._failed(batch, DeliveryError("error", retry=True))
+            await self._failed(batch, DeliveryError("error", retry=True, unsure=True))
             return
         status = reminders_db.LATE if batch.late else reminders_db.SENT
         async with self.db.begin() as s:
@@ -425,11 +432,32 @@ class ReminderEngine:
             self.stats.late += 1
 
     async def _failed(self, batch: Batch, error: DeliveryError) -> None:
-        attempts = max(r.attempts for r, _ in batch.items) + 1
+        async with self.db() as s:
+            claimed = await reminders_db.claimed(s, batch.nonce)
+        if not claimed:
+            return  # recorded meanwhile (another process took the claim over and posted)
+        attempts = max(r.attempts for r, _ in claimed)  # tries made so far, this one included
+        now = self.clock()
+        unsure = [r.unsure_since for r, _ in claimed if r.unsure_since is not None]
+        first_unsure = min(unsure) if unsure else (now if error.unsure else None)
         if error.retry and attempts < MAX_ATTEMPTS:
             delay = BACKOFF[min(attempts - 1, len(BACKOFF) - 1)]
+            if first_unsure is not None and (
+                now + timedelta(seconds=delay) - first_unsure >= NONCE_WINDOW - NONCE_MARGIN
+            ):
+                # A try may have posted, and by the next one Discord would have forgotten the
+                # nonce: never risk a second post. (429s alone never get here: nothing posted.)
+                async with self.db.begin() as s:
+                    await reminders_db.record(
+                        s, batch.nonce, status=reminders_db.MISSED, error="unconfirmed", now=now
+                    )
+                self.stats.missed += 1
+                log.warning(
+                    "reminder batch %s: unconfirmed after %s, not retried", batch.nonce, error.code
+                )
+                return
             async with self.db.begin() as s:
-                await reminders_db.retry_later(s, batch.nonce, now=self.clock())
+                await reminders_db.retry_later(s, batch.nonce, now=now, unsure=error.unsure)
             self.stats.retried += 1
             log.info(
                 "reminder batch %s: Discord busy (%s), retrying in %ss",
@@ -458,6 +486,7 @@ class ReminderEngine:
             rows = await reminders_db.claimed(s, nonce)
         if not rows:
             return
+        await self.pacer.acquire()
         await self._post(await self._rebuild(nonce, rows))
 
     async def _rebuild(self, nonce: str, rows: Sequence[tuple[Reminder, Walkout]]) -> Batch:
@@ -514,7 +543,11 @@ class ReminderEngine:
         for nonce, rows in by_nonce.items():
             claimed_at = rows[0][0].claimed_at
             assert claimed_at is not None
-            if now - claimed_at > NONCE_WINDOW:
+            # The dead process may have posted on its last try (claimed_at) or, after a 5xx, on
+            # an earlier one (unsure_since): the nonce must still be remembered from then.
+            unsure = [r.unsure_since for r, _ in rows if r.unsure_since is not None]
+            since = min([claimed_at, *unsure])
+            if now - since > NONCE_WINDOW - NONCE_MARGIN:
                 async with self.db.begin() as s:
                     await reminders_db.record(
                         s, nonce, status=reminders_db.MISSED, error="unconfirmed", now=now
@@ -525,6 +558,7 @@ class ReminderEngine:
                 if not await reminders_db.reclaim(s, nonce, claimed_at=claimed_at, now=now):
                     continue
             self.stats.recovered += 1
+            await self.pacer.acquire()
             await self._post(await self._rebuild(nonce, rows))
         # Claims that are not stale yet: look again once their lease runs out.
         async with self.db() as s:

@@ -20,11 +20,11 @@ from typing import BinaryIO
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cogs.reports import receipts
-from cogs.reports.cooldown import Cooldown
 from cogs.reports.export import Format, write_export
 from cogs.reports.form import Draft, validate
 from cogs.reports.stats import Stats, compute
 from core.clock import Clock
+from core.cooldown import Cooldown
 from core.errors import UserError
 from core.pseudonym import Keyring
 from core.text import fit

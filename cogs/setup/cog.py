@@ -23,8 +23,18 @@ COLOR = discord.Colour(0x1565C0)
 PER_HOUR_MAX = 100
 
 
+def is_public(channel: discord.abc.GuildChannel) -> bool:
+    """Whether every member (@everyone) can read the channel."""
+    return channel.permissions_for(channel.guild.default_role).view_channel
+
+
 def settings_embed(
-    settings: GuildConfig, *, lang: str, events_ok: bool, can_post_here: bool
+    settings: GuildConfig,
+    *,
+    lang: str,
+    events_ok: bool,
+    can_post_here: bool,
+    reports_public: bool = False,
 ) -> discord.Embed:
     unset = t("setup.unset", lang)
     embed = discord.Embed(title=t("setup.show.title", lang), colour=COLOR)
@@ -38,7 +48,10 @@ def settings_embed(
         value=f"<#{ann}>" if ann else t("setup.show.announcements_unset", lang),
     )
     rep = settings.reports_channel_id
-    embed.add_field(name=t("setup.show.reports", lang), value=f"<#{rep}>" if rep else unset)
+    reports = f"<#{rep}>" if rep else unset
+    if reports_public:
+        reports += "\n⚠ " + t("setup.show.reports_public", lang)
+    embed.add_field(name=t("setup.show.reports", lang), value=reports)
     role = settings.organizer_role_id
     embed.add_field(
         name=t("setup.show.organizer_role", lang),
@@ -111,11 +124,17 @@ class Setup(commands.Cog):
         assert itx.guild_id is not None
         settings = await self.guild_config.get(itx.guild_id)
         perms = itx.app_permissions
+        reports = (
+            itx.guild.get_channel(settings.reports_channel_id)
+            if itx.guild is not None and settings.reports_channel_id
+            else None
+        )
         embed = settings_embed(
             settings,
             lang=lang_of(itx),
             events_ok=can_manage_events(perms),
             can_post_here=perms.send_messages and perms.embed_links,
+            reports_public=reports is not None and is_public(reports),
         )
         await itx.response.send_message(embed=embed, ephemeral=True)
 
@@ -160,6 +179,10 @@ class Setup(commands.Cog):
             perms = channel.permissions_for(channel.guild.me) if channel.guild.me else None
             if perms is not None and not (perms.send_messages and perms.embed_links):
                 raise UserError("error.setup.channel_forbidden", channel=channel.mention)
+        if reports is not None and is_public(reports):
+            # Approval requests name registrants and show meeting points; named reports name
+            # their reporter: none of it may land where every member reads.
+            raise UserError("error.setup.reports_public", channel=reports.mention)
         async with self.db.begin() as s:
             await guilds_db.set_channels(
                 s,

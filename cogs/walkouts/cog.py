@@ -56,7 +56,7 @@ from core.coalesce import Coalescer
 from core.errors import UserError
 from core.permissions import is_moderator, require_moderator
 from core.text import CHOICE_VALUE_MAX, MESSAGE_CONTENT_MAX, clean_field, fit
-from core.visibility import PUBLIC, Shown, Viewer, shown
+from core.visibility import PUBLIC, SCHEDULED, WITHDRAWN, Shown, Viewer
 from db import actions as actions_db
 from db import reminders as reminders_db
 from db import walkouts as walkouts_db
@@ -133,7 +133,8 @@ class DiscordAnnouncer:
         self.lang = guild_lang_of(itx)
 
     async def post(self, walkout: Walkout, channel_id: int) -> Posted:
-        shown = await self.cog.shown_for(PUBLIC, walkout)
+        # Rendered as what it is about to be (scheduled), not what it is while being announced.
+        shown = await self.cog.guild_config.shown(PUBLIC, walkout, status=SCHEDULED)
         embed, view = self.cog.announcement(walkout, rsvps=0, lang=self.lang, shown=shown)
         channel = self.cog.bot.get_partial_messageable(channel_id, guild_id=walkout.guild_id)
         try:
@@ -173,7 +174,7 @@ class DiscordAnnouncer:
         await channel.send(
             content=t("walkout.review.notice", self.lang),
             embed=render.review_embed(walkout, lang=self.lang),
-            view=review_view(walkout.id, lang=self.lang),
+            view=review_view(walkout.id, walkout.revision, lang=self.lang),
         )
 
 
@@ -228,16 +229,6 @@ class Walkouts(commands.Cog):
         embed = render.announcement(w, lang=lang, rsvps=rsvps, shown=shown, action_name=action_name)
         return embed, announcement_view(w.id, lang=lang, open_=not w.is_cancelled)
 
-    async def shown_for(self, viewer: Viewer, w: Walkout) -> Shown:
-        """What ``viewer`` may see of ``w`` (core.visibility, with the server's setting)."""
-        config = await self.guild_config.get(w.guild_id)
-        return shown(
-            viewer,
-            status=w.status,
-            registrant_id=w.registrant_id,
-            meeting_point_public=config.meeting_point_public,
-        )
-
     async def viewer_of(self, itx: discord.Interaction, walkout_id: int | None = None) -> Viewer:
         """The member behind ``itx`` as a viewer; with ``walkout_id``, whether they're going."""
         assert itx.guild_id is not None
@@ -291,7 +282,7 @@ class Walkouts(commands.Cog):
         w, count = found
         if not (w.channel_id and w.message_id):
             return
-        shown_now = await self.shown_for(PUBLIC, w)
+        shown_now = await self.guild_config.shown(PUBLIC, w)
         embed, view = self.announcement(w, rsvps=count, lang=lang, shown=shown_now)
         channel = self.bot.get_partial_messageable(w.channel_id, guild_id=w.guild_id)
         try:
@@ -470,7 +461,7 @@ class Walkouts(commands.Cog):
         viewer = await self.viewer_of(itx, parse_walkout_ref(walkout))
         w, count = await self._found(itx.guild_id, walkout, viewer=viewer)
         embed, _ = self.announcement(
-            w, rsvps=count, lang=lang, shown=await self.shown_for(viewer, w)
+            w, rsvps=count, lang=lang, shown=await self.guild_config.shown(viewer, w)
         )
         embed.url = message_url(w)
         view = discord.ui.View(timeout=None)
@@ -558,7 +549,8 @@ class Walkouts(commands.Cog):
                 ref=walkout,
             ),
         )
-        await reply(itx, content=t("walkout.cancelled", lang, id=w.id, school=w.school))
+        key = "walkout.withdrawn" if w.status == WITHDRAWN else "walkout.cancelled"
+        await reply(itx, content=t(key, lang, id=w.id, school=w.school))
 
     # -------------------------------------------------------------------- join
 
@@ -590,9 +582,10 @@ class Walkouts(commands.Cog):
         text_key = "walkout.rsvp.going" if done.going else "walkout.rsvp.not_going"
         lines = [t(text_key, lang, school=w.school, id=w.id)]
         if done.going and w.meeting_point:
-            viewer = Viewer(user_id=itx.user.id, is_mod=is_moderator(itx.permissions.value))
-            viewer = Viewer(user_id=viewer.user_id, is_mod=viewer.is_mod, going=True)
-            if (await self.shown_for(viewer, w)).meeting_point:
+            viewer = Viewer(
+                user_id=itx.user.id, is_mod=is_moderator(itx.permissions.value), going=True
+            )
+            if (await self.guild_config.shown(viewer, w)).meeting_point:
                 lines.append(t("walkout.rsvp.meeting_point", lang, place=w.meeting_point))
         await reply(itx, content="\n".join(lines))
 
@@ -611,7 +604,7 @@ class Walkouts(commands.Cog):
         shown_now, more = waiting[:REVIEW_MAX], len(waiting) > REVIEW_MAX
         view = discord.ui.View(timeout=None)
         for w in shown_now:  # one row of Approve / Reject per walkout, in embed order
-            view.add_item(ApproveButton(w.id, lang=lang))
+            view.add_item(ApproveButton(w.id, w.revision, lang=lang))
             view.add_item(RejectButton(w.id, lang=lang))
         text = t("walkout.review.more" if more else "walkout.review.count", lang, n=len(waiting))
         await reply(
@@ -621,14 +614,16 @@ class Walkouts(commands.Cog):
             view=view,
         )
 
-    async def approve_clicked(self, itx: discord.Interaction, walkout_id: int) -> None:
+    async def approve_clicked(
+        self, itx: discord.Interaction, walkout_id: int, revision: int | None = None
+    ) -> None:
         """Approve / the button: announce it as a direct registration would."""
         if itx.guild_id is None:
             raise UserError("error.guild_only")
         lang = lang_of(itx)
         await itx.response.defer()  # the click's own message is updated once it's decided
         done = await self.service.approve(
-            itx.guild_id, walkout_id, actor_of(itx), DiscordAnnouncer(self, itx)
+            itx.guild_id, walkout_id, actor_of(itx), DiscordAnnouncer(self, itx), revision=revision
         )
         w = done.walkout
         await self._mark_decided(itx, walkout_id, "walkout.review.approved")
@@ -705,8 +700,10 @@ class Walkouts(commands.Cog):
                 embeds = [render.review_embed(w, lang=lang, decided=decided)]
             view = discord.ui.View.from_message(itx.message, timeout=None)
             for item in list(view.children):
-                custom_id = getattr(item, "custom_id", "") or ""
-                if custom_id.endswith(f":{walkout_id}"):
+                parts = (getattr(item, "custom_id", "") or "").split(":")
+                if parts[:2] in (["walkout", "approve"], ["walkout", "reject"]) and parts[2:3] == [
+                    str(walkout_id)
+                ]:
                     view.remove_item(item)
             if itx.response.is_done():  # a deferred click: its own message is the original
                 await itx.edit_original_response(embeds=embeds, view=view)
@@ -727,7 +724,7 @@ class Walkouts(commands.Cog):
             w = await walkouts_db.get(s, itx.guild_id, walkout_id, viewer=viewer)
         if w is None:
             raise UserError("error.walkout.not_found", ref=f"#{walkout_id}")
-        allowed = await self.shown_for(viewer, w)
+        allowed = await self.guild_config.shown(viewer, w)
         data = walkout_ics(
             uid=f"walkout-{w.id}-{w.guild_id}@walkout-bot",
             summary=t("walkout.embed.title", lang, school=w.school),

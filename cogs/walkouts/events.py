@@ -10,7 +10,7 @@ import discord
 
 from cogs.common.services import Services
 from core.text import fit
-from core.visibility import PUBLIC, Shown, shown
+from core.visibility import PUBLIC, Shown
 from db import guilds as guilds_db
 from db import walkouts as walkouts_db
 from db.models import Walkout
@@ -60,15 +60,6 @@ class EventMirror:
         self.clock = services.clock
         self.guild_config = services.guild_config
 
-    async def _public(self, w: Walkout) -> Shown:
-        config = await self.guild_config.get(w.guild_id)
-        return shown(
-            PUBLIC,
-            status=w.status,
-            registrant_id=w.registrant_id,
-            meeting_point_public=config.meeting_point_public,
-        )
-
     async def _note(self, guild_id: int, note: str | None) -> None:
         async with self.db.begin() as s:
             await guilds_db.note_events(s, guild_id, note, now=self.clock())
@@ -86,7 +77,7 @@ class EventMirror:
                 w.guild_id,
                 privacy_level=discord.PrivacyLevel.guild_only.value,
                 entity_type=discord.EntityType.external.value,
-                **event_fields(w, lang, shown=await self._public(w)),
+                **event_fields(w, lang, shown=await self.guild_config.shown(PUBLIC, w)),
             )
         except discord.HTTPException as exc:
             note = NOTE_LIMIT if exc.code == MAX_EVENTS_CODE else NOTE_FAILED
@@ -105,7 +96,7 @@ class EventMirror:
         if w.event_id is None:
             return
         try:
-            fields = event_fields(w, lang, shown=await self._public(w))
+            fields = event_fields(w, lang, shown=await self.guild_config.shown(PUBLIC, w))
             await self.http.edit_scheduled_event(w.guild_id, w.event_id, **fields)
         except discord.NotFound:
             await self._forget(w)

@@ -39,13 +39,14 @@ from cogs.common.guild_config import GuildConfigCache
 from cogs.setup.zones import resolve_zone
 from cogs.walkouts.when import When, at_wall_clock, parse_when
 from core.clock import Clock
+from core.cooldown import Cooldown
 from core.errors import UserError
 from core.permissions import can_manage_walkout, can_register
 from core.text import fit
 from core.visibility import PENDING, PENDING_APPROVAL, PUBLIC, Viewer
 from db import walkouts as walkouts_db
 from db.engine import Database
-from db.models import NationalAction, Walkout
+from db.models import REGISTRATIONS_PER_HOUR, NationalAction, Walkout
 
 log = logging.getLogger(__name__)
 
@@ -201,6 +202,8 @@ class WalkoutService:
         self.clock = clock
         self.guild_config = guild_config
         self.hooks = list(hooks)
+        # The spam brake, in memory (core.cooldown): deleting one's data must not reset it.
+        self.registrations = Cooldown(clock=clock, limit=REGISTRATIONS_PER_HOUR, window=HOUR)
 
     # ---------------------------------------------------------------- register
 
@@ -227,10 +230,18 @@ class WalkoutService:
         start, parsed = _start(draft.when, action, zone, now=now)
         target = config.announcements_channel_id or channel_id
         needs_approval = config.approval_required and not actor.is_mod
+        if not actor.is_mod:  # the spam brake; moderators have none
+            wait = self.registrations.retry_after(
+                guild_id, actor.user_id, limit=config.registrations_per_hour
+            )
+            if wait > 0:
+                again = int((now + timedelta(seconds=wait)).timestamp())
+                raise UserError(
+                    "error.walkout.too_many", max=config.registrations_per_hour, again=again
+                )
+            self.registrations.hit(guild_id, actor.user_id)
 
         async with self.db.begin() as s:
-            if not actor.is_mod:  # the spam brake, in the insert's transaction (race-safe)
-                await _check_rate(s, guild_id, actor, config.registrations_per_hour, now=now)
             stored = await walkouts_db.create(
                 s,
                 guild_id=guild_id,
@@ -289,7 +300,13 @@ class WalkoutService:
     # ---------------------------------------------------------------- approval
 
     async def approve(
-        self, guild_id: int, walkout_id: int, actor: Actor, announcer: Announcer
+        self,
+        guild_id: int,
+        walkout_id: int,
+        actor: Actor,
+        announcer: Announcer,
+        *,
+        revision: int | None = None,
     ) -> Registered:
         """A moderator approves a waiting walkout: it is announced (announcement, event,
         reminders) exactly as a direct registration would be. Of two moderators approving at
@@ -298,8 +315,11 @@ class WalkoutService:
             raise UserError("error.permission.moderator")
         now = self.clock()
         async with self.db.begin() as s:
-            if not await walkouts_db.claim_approval(s, guild_id, walkout_id):
-                raise await decided_error(s, guild_id, walkout_id)
+            waiting = await walkouts_db.get(s, guild_id, walkout_id, viewer=None)
+            if waiting is not None and waiting.is_pending_approval and waiting.starts_at <= now:
+                raise UserError("error.approval.started", id=walkout_id)
+            if not await walkouts_db.claim_approval(s, guild_id, walkout_id, revision=revision):
+                raise await decided_error(s, guild_id, walkout_id, revision=revision)
             pending = await walkouts_db.get(s, guild_id, walkout_id, fresh=True, viewer=None)
             assert pending is not None
         config = await self.guild_config.get(guild_id)
@@ -349,6 +369,10 @@ class WalkoutService:
         now = self.clock()
         async with self.db.begin() as s:
             w = await self._manageable(s, guild_id, walkout_id, actor, ref=ref)
+            if w.status == walkouts_db.SCHEDULED and not actor.is_mod:
+                config = await self.guild_config.get(guild_id)
+                if config.approval_required:  # what goes public is what a moderator approved
+                    raise UserError("error.approval.edit_locked", id=w.id)
             zone = resolve_zone(changes.timezone) if changes.timezone else ZoneInfo(w.timezone)
             action = await find_action(s, guild_id, changes.action) if changes.action else None
             fields: dict[str, object] = dict(changes.text)
@@ -378,7 +402,10 @@ class WalkoutService:
             if (moved or changes.timezone) and updated.status == walkouts_db.SCHEDULED:
                 after = [await hook.moved(s, updated, now=now) for hook in self.hooks]
         await _after_commit(after, updated)
-        await _best_effort("mirroring the edit", updated, announcer.changed(updated))
+        if updated.is_pending_approval:  # the moderators review what it says now
+            await _best_effort("asking moderators", updated, announcer.awaiting_approval(updated))
+        else:
+            await _best_effort("mirroring the edit", updated, announcer.changed(updated))
         return Edited(walkout=updated, when=parsed)
 
     # ------------------------------------------------------------------ cancel
@@ -397,6 +424,12 @@ class WalkoutService:
         now = self.clock()
         async with self.db.begin() as s:
             w = await self._manageable(s, guild_id, walkout_id, actor, ref=ref)
+            if w.is_pending_approval:  # never public: withdrawn, not cancelled
+                if not await walkouts_db.withdraw(s, guild_id, w.id, now=now):
+                    raise await decided_error(s, guild_id, w.id)  # pragma: no cover - locked
+                withdrawn = await walkouts_db.get(s, guild_id, w.id, fresh=True, viewer=None)
+                assert withdrawn is not None
+                return withdrawn
             was_scheduled = w.status == walkouts_db.SCHEDULED  # (w is refreshed by the cancel)
             cancelled = await walkouts_db.cancel(s, guild_id, w.id, reason=reason, now=now)
             if cancelled is None:  # pragma: no cover - the row is locked by this transaction
@@ -470,21 +503,16 @@ async def _found(
     return w
 
 
-async def _check_rate(
-    s: AsyncSession, guild_id: int, actor: Actor, per_hour: int, *, now: datetime
-) -> None:
-    """The spam brake: at most ``per_hour`` registrations by one member in the last hour."""
-    recent = await walkouts_db.registered_since(s, guild_id, actor.user_id, since=now - HOUR)
-    if len(recent) >= per_hour:
-        again = recent[len(recent) - per_hour] + HOUR
-        raise UserError("error.walkout.too_many", max=per_hour, again=int(again.timestamp()))
-
-
-async def decided_error(s: AsyncSession, guild_id: int, walkout_id: int) -> UserError:
-    """The answer to an approve/reject click on a walkout that is no longer waiting."""
+async def decided_error(
+    s: AsyncSession, guild_id: int, walkout_id: int, *, revision: int | None = None
+) -> UserError:
+    """The answer to an approve/reject click on a walkout that is no longer waiting (or was
+    changed since the click's notice was posted)."""
     status = await walkouts_db.status_of(s, guild_id, walkout_id)
     if status is None:
         return UserError("error.walkout.not_found", ref=f"#{walkout_id}")
+    if status == PENDING_APPROVAL and revision is not None:
+        return UserError("error.approval.changed", id=walkout_id)
     return UserError(f"error.approval.decided.{status}", id=walkout_id)
 
 

@@ -72,28 +72,30 @@ class CalendarButton(
 
 class ApproveButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"walkout:approve:(?P<id>[0-9]{1,19})",
+    template=r"walkout:approve:(?P<id>[0-9]{1,19}):(?P<rev>[0-9]{1,9})",
 ):
-    """Approve a walkout waiting for a moderator (persistent: works after a restart)."""
+    """Approve a walkout waiting for a moderator (persistent: works after a restart). It names
+    the revision the moderator was shown: an edit since then makes the click say so."""
 
-    def __init__(self, walkout_id: int, *, lang: str = "en") -> None:
+    def __init__(self, walkout_id: int, revision: int, *, lang: str = "en") -> None:
         super().__init__(
             discord.ui.Button(
                 label=t("walkout.review.approve", lang),
                 style=discord.ButtonStyle.success,
-                custom_id=f"walkout:approve:{walkout_id}",
+                custom_id=f"walkout:approve:{walkout_id}:{revision}",
             )
         )
         self.walkout_id = walkout_id
+        self.revision = revision
 
     @classmethod
     async def from_custom_id(
         cls, itx: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> ApproveButton:
-        return cls(int(match["id"]))
+        return cls(int(match["id"]), int(match["rev"]))
 
     async def callback(self, itx: discord.Interaction) -> None:
-        await guarded(itx, lambda: _cog(itx).approve_clicked(itx, self.walkout_id))
+        await guarded(itx, lambda: _cog(itx).approve_clicked(itx, self.walkout_id, self.revision))
 
 
 class RejectButton(
@@ -151,10 +153,10 @@ class RejectModal(discord.ui.Modal):
         await report_error(itx, error)
 
 
-def review_view(walkout_id: int, *, lang: str) -> discord.ui.View:
+def review_view(walkout_id: int, revision: int, *, lang: str) -> discord.ui.View:
     """Approve / Reject under a walkout waiting for a moderator."""
     view = discord.ui.View(timeout=None)
-    view.add_item(ApproveButton(walkout_id, lang=lang))
+    view.add_item(ApproveButton(walkout_id, revision, lang=lang))
     view.add_item(RejectButton(walkout_id, lang=lang))
     return view
 

@@ -74,8 +74,8 @@ async def test_a_walkout_waits_for_approval_then_is_announced_once(fake, srv):
         assert "waiting for a moderator's approval" in reply["content"]
         assert announcements_of(fake, w, school) == []  # nothing public
         notice = notice_for(fake, w, school)
-        wid = int(custom_ids(notice)[0].rsplit(":", 1)[1])
-        assert custom_ids(notice) == [f"walkout:approve:{wid}", f"walkout:reject:{wid}"]
+        wid = int(custom_ids(notice)[0].split(":")[2])
+        assert custom_ids(notice) == [f"walkout:approve:{wid}:0", f"walkout:reject:{wid}"]
         assert field(notice, "Registered by") == f"<@{w.alice.id}>"  # moderators see who
 
         # Invisible to other members, visible to its registrant.
@@ -92,13 +92,13 @@ async def test_a_walkout_waits_for_approval_then_is_announced_once(fake, srv):
         assert "Waiting for approval" in embed_text(mine)
 
         # A member's click is refused in code, and changes nothing.
-        click = await fake.click(w.guild, w.bob, notice, f"walkout:approve:{wid}")
+        click = await fake.click(w.guild, w.bob, notice, f"walkout:approve:{wid}:0")
         assert "Only moderators" in (await click.final_message())["content"]
         assert announcements_of(fake, w, school) == []
 
         # A second moderator has the review list open at the same time.
         _, review = await invoke(fake, w, w.mod, "walkout review")
-        click = await fake.click(w.guild, w.mod, notice, f"walkout:approve:{wid}")
+        click = await fake.click(w.guild, w.mod, notice, f"walkout:approve:{wid}:0")
         await click.wait_followups(1)
         assert "approved and announced" in click.followups[0]["content"]
         assert click.followups[0]["flags"] & 64  # only the moderator sees the reply
@@ -106,7 +106,7 @@ async def test_a_walkout_waits_for_approval_then_is_announced_once(fake, srv):
         assert walkout_id_from(announcement) == wid
         await eventually(lambda: custom_ids(fake.message(notice["id"])) == [])  # decided
 
-        again = await fake.click(w.guild, w.mod, review, f"walkout:approve:{wid}")
+        again = await fake.click(w.guild, w.mod, review, f"walkout:approve:{wid}:0")
         await again.wait_followups(1)
         assert "already approved" in again.followups[0]["content"]
         assert len(announcements_of(fake, w, school)) == 1
@@ -120,7 +120,7 @@ async def test_reject_tells_the_registrant_once_and_keeps_nothing(fake, srv):
     try:
         school, _ = await register(fake, w, w.alice)
         notice = notice_for(fake, w, school)
-        wid = int(custom_ids(notice)[0].rsplit(":", 1)[1])
+        wid = int(custom_ids(notice)[0].split(":")[2])
         _, review = await invoke(fake, w, w.mod, "walkout review")
         assert school in embed_text(review) and f"walkout:reject:{wid}" in custom_ids(review)
         _, refused = await invoke(fake, w, w.alice, "walkout review")
@@ -141,7 +141,7 @@ async def test_reject_tells_the_registrant_once_and_keeps_nothing(fake, srv):
         dm = fake.dms(w.alice.id)[-1]["content"]
         assert school in dm and "Date clashes with exams" in dm
         assert announcements_of(fake, w, school) == []
-        again = await fake.click(w.guild, w.mod, review, f"walkout:approve:{wid}")
+        again = await fake.click(w.guild, w.mod, review, f"walkout:approve:{wid}:0")
         await again.wait_followups(1)
         assert "already rejected" in again.followups[0]["content"]
         assert len(fake.dms(w.alice.id)) == dms_before + 1  # told once
@@ -212,10 +212,95 @@ async def test_the_spam_brake_stops_a_member_not_a_moderator(fake, srv):
     w = srv
     await invoke(fake, w, w.mod, "setup approval", {"enabled": False, "per-hour": 1})
     try:
-        await register(fake, w, w.bob)
+        _, first = await register(fake, w, w.bob)
+        assert "registered and announced" in first["content"]
         school, reply = await register(fake, w, w.bob)
-        assert "in the last hour" in reply["content"] and announcements_of(fake, w, school) == []
-        await register(fake, w, w.mod)
-        await register(fake, w, w.mod)
+        assert "limit of 1 walkout registration(s) per hour" in reply["content"]
+        assert announcements_of(fake, w, school) == []
+        for _ in range(2):  # moderators have no limit
+            _, mod_reply = await register(fake, w, w.mod)
+            assert "registered and announced" in mod_reply["content"]
     finally:
         await invoke(fake, w, w.mod, "setup approval", {"enabled": False, "per-hour": 50})
+
+
+async def test_withdrawn_while_waiting_it_never_becomes_public(fake, srv):
+    w = srv
+    await invoke(fake, w, w.mod, "setup approval", {"enabled": True})
+    try:
+        school, _ = await register(fake, w, w.alice, details="Never approved text")
+        notice = notice_for(fake, w, school)
+        wid = int(custom_ids(notice)[0].split(":")[2])
+        _, reply = await invoke(fake, w, w.alice, "walkout cancel", {"walkout": str(wid)})
+        assert "withdrawn" in reply["content"] and "never public" in reply["content"]
+        for member in (w.bob, w.alice):
+            _, listing = await invoke(fake, w, member, "walkout list", {"scope": "all"})
+            assert school not in embed_text(listing)
+            _, info = await invoke(fake, w, member, "walkout info", {"walkout": str(wid)})
+            assert "can't find" in info["content"]
+        click = await fake.click(w.guild, w.mod, notice, custom_ids(notice)[0])
+        await click.wait_followups(1)
+        assert "withdrawn by the person who registered it" in click.followups[0]["content"]
+        assert announcements_of(fake, w, school) == []
+    finally:
+        await invoke(fake, w, w.mod, "setup approval", {"enabled": False})
+
+
+async def test_under_approval_only_what_a_moderator_approved_goes_public(fake, srv):
+    """An edit while waiting needs a new look (an old Approve button refuses); once announced,
+    only moderators can change it."""
+    w = srv
+    await invoke(fake, w, w.mod, "setup approval", {"enabled": True})
+    try:
+        school, _ = await register(fake, w, w.alice, details="Harmless")
+        old = notice_for(fake, w, school)
+        wid = int(custom_ids(old)[0].split(":")[2])
+        await invoke(fake, w, w.alice, "walkout edit", {"walkout": str(wid), "details": "Changed"})
+        click = await fake.click(w.guild, w.mod, old, custom_ids(old)[0])
+        await click.wait_followups(1)
+        assert "was changed after this was posted" in click.followups[0]["content"]
+        assert announcements_of(fake, w, school) == []
+        newer = notice_for(fake, w, school)
+        assert newer["id"] != old["id"] and "Changed" in embed_text(newer)
+        click = await fake.click(w.guild, w.mod, newer, custom_ids(newer)[0])
+        await click.wait_followups(1)
+        (announcement,) = announcements_of(fake, w, school)
+        assert "Changed" in embed_text(announcement)
+
+        _, refused = await invoke(
+            fake, w, w.alice, "walkout edit", {"walkout": str(wid), "details": "Now worse"}
+        )
+        assert "only a moderator can change it" in refused["content"]
+        await fake.settle()
+        assert "Now worse" not in embed_text(fake.message(announcement["id"]))
+        _, done = await invoke(
+            fake, w, w.mod, "walkout edit", {"walkout": str(wid), "details": "Fixed by a mod"}
+        )
+        assert "updated" in done["content"]
+    finally:
+        await invoke(fake, w, w.mod, "setup approval", {"enabled": False})
+
+
+async def test_a_public_meeting_point_is_in_the_announcement_from_the_start(fake, srv):
+    w = srv
+    await invoke(fake, w, w.mod, "setup meeting-point", {"visibility": "public"})
+    try:
+        school, _ = await register(fake, w, w.alice, **{"meeting-point": "Main gate"})
+        (announcement,) = announcements_of(fake, w, school)
+        assert field(announcement, "Meeting point") == "Main gate"
+    finally:
+        await invoke(fake, w, w.mod, "setup meeting-point", {"visibility": "going"})
+
+
+async def test_a_reports_channel_everyone_can_read_is_refused(fake, bot):
+    guild = fake.add_guild(name="Open Server", bot_permissions=BOT, everyone_permissions=1 << 10)
+    mod = fake.add_member(guild, "omod", permissions=MODERATOR)
+    open_channel = fake.add_channel(guild, "general-chat")
+    await fake.settle()
+    itx = await fake.invoke(
+        guild, mod, "setup channels", {"announcements": open_channel.id, "reports": open_channel.id}
+    )
+    msg = await itx.final_message()
+    assert itx.ephemeral and "can be read by everyone" in msg["content"]
+    show = await (await fake.invoke(guild, mod, "setup show")).final_message()
+    assert f"<#{open_channel.id}>" not in field(show, "Reports")

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from cogs.common.guild_config import GuildConfigCache
 from cogs.reminders.engine import (
     CLAIM_LEASE,
+    NONCE_MARGIN,
     NONCE_WINDOW,
     DeliveryError,
     ReminderEngine,
@@ -473,3 +474,47 @@ async def test_a_process_posts_only_for_the_servers_of_its_shards(world):
     assert posted == {G}
     async with world.db() as s:
         assert await reminders_db.next_due(s, Shards(ids=(1 - mine,), count=2)) is not None
+
+
+async def test_a_5xx_is_not_retried_once_discord_may_have_forgotten_the_nonce(world):
+    """A 5xx may have posted anyway: retries under the same nonce stop before the nonce window
+    closes (marked missed, 'unconfirmed'), so a late retry can never make a second post."""
+
+    async def advancing_sleep(seconds):
+        world.clock.advance(seconds=seconds)
+
+    world.engine._sleep = advancing_sleep
+    await set_offsets(
+        world.db, world.config, G, offsets=parse_offsets("0"), text="0", role_id=None, now=NOW
+    )
+    walkout = await register(world)
+    world.clock.set(START)
+    world.poster.fail_with = [DeliveryError("http-503", retry=True, unsure=True) for _ in range(20)]
+    await world.engine.dispatch()
+    await world.engine.idle()
+    (row,) = await rows(world.db, walkout.id)
+    assert (row.status, row.error) == ("missed", "unconfirmed")
+    tries = [b for b in world.poster.batches if b.kind == "start"]
+    assert 1 < len(tries) < 10
+    assert world.clock() - START < NONCE_WINDOW  # no try after Discord forgot the nonce
+
+
+async def test_429s_alone_are_retried_past_the_nonce_window(world):
+    """A 429 posted nothing: retrying it can't duplicate, so the window doesn't stop it."""
+
+    async def advancing_sleep(seconds):
+        world.clock.advance(seconds=seconds)
+
+    world.engine._sleep = advancing_sleep
+    await set_offsets(
+        world.db, world.config, G, offsets=parse_offsets("+1h"), text="+1h", role_id=None, now=NOW
+    )
+    walkout = await register(world)
+    world.clock.set(START + timedelta(hours=1))
+    world.poster.fail_with = [DeliveryError("http-429", retry=True) for _ in range(9)]
+    await world.engine.dispatch()
+    await world.engine.idle()
+    (row,) = await rows(world.db, walkout.id)
+    assert row.status in ("sent", "late") and row.attempts == 10
+    # Retried for as long as a 5xx would already have been given up.
+    assert world.clock() - (START + timedelta(hours=1)) >= NONCE_WINDOW - NONCE_MARGIN

@@ -20,6 +20,7 @@ from cogs.walkouts.service import (
 )
 from core.clock import FrozenClock
 from core.errors import UserError
+from core.visibility import PUBLIC
 from db import guilds, walkouts
 from db.models import Walkout
 
@@ -366,9 +367,52 @@ async def test_the_registrant_can_edit_and_withdraw_while_waiting(service, sessi
     assert (edited.walkout.city, edited.walkout.status) == ("Hamtramck", "pending_approval")
     with pytest.raises(UserError):  # another member doesn't even see it
         await service.cancel(G, w.id, BOB, None, announcer, ref="")
-    cancelled = await service.cancel(G, w.id, ALICE, None, announcer, ref="")
-    assert cancelled.status == "cancelled"
+    withdrawn = await service.cancel(G, w.id, ALICE, None, announcer, ref="")
+    assert withdrawn.status == "withdrawn"  # never public: not "cancelled"
+    assert (withdrawn.registrant_id, withdrawn.details, withdrawn.meeting_point) == (None,) * 3
+    async with sessionmaker() as s:
+        for viewer in (PUBLIC, BOB.viewer(), ALICE.viewer(), MOD.viewer()):
+            assert await walkouts.get(s, G, w.id, viewer=viewer) is None
+            assert (await walkouts.list_page(s, G, scope="all", now=NOW, viewer=viewer))[1] == 0
     assert [what for what, *_ in service.recorded.seen] == []  # never had reminders
+    assert announcer.calls == [("awaiting", w.id)]  # the edit went back to the moderators
+
+
+async def test_an_approve_button_approves_only_the_revision_it_showed(service, sessionmaker):
+    await approval_on(sessionmaker)
+    service.guild_config.invalidate(G)
+    w = (await service.register(G, ALICE, DRAFT, Announcer(), channel_id=55)).walkout
+    shown_revision = w.revision
+    await service.edit(G, w.id, ALICE, Changes(text={"details": "new"}), Announcer(), ref="")
+    with pytest.raises(UserError) as info:
+        await service.approve(G, w.id, MOD, Announcer(), revision=shown_revision)
+    assert info.value.key == "error.approval.changed"
+    done = await service.approve(G, w.id, MOD, Announcer(), revision=shown_revision + 1)
+    assert done.walkout.details == "new" and done.walkout.status == "scheduled"
+
+
+async def test_a_request_whose_start_has_passed_cannot_be_approved(service, sessionmaker):
+    await approval_on(sessionmaker)
+    service.guild_config.invalidate(G)
+    w = (await service.register(G, ALICE, DRAFT, Announcer(), channel_id=55)).walkout
+    service.clock.set(w.starts_at)
+    with pytest.raises(UserError) as info:
+        await service.approve(G, w.id, MOD, Announcer())
+    assert info.value.key == "error.approval.started"
+    async with sessionmaker() as s:
+        assert (await walkouts.get(s, G, w.id, viewer=None)).status == "pending_approval"
+
+
+async def test_under_approval_members_cannot_edit_an_announced_walkout(service, sessionmaker):
+    await approval_on(sessionmaker)
+    service.guild_config.invalidate(G)
+    w = (await service.register(G, ALICE, DRAFT, Announcer(), channel_id=55)).walkout
+    await service.approve(G, w.id, MOD, Announcer())
+    with pytest.raises(UserError) as info:
+        await service.edit(G, w.id, ALICE, Changes(text={"details": "x"}), Announcer(), ref="")
+    assert info.value.key == "error.approval.edit_locked"
+    edited = await service.edit(G, w.id, MOD, Changes(text={"details": "y"}), Announcer(), ref="")
+    assert edited.walkout.details == "y"
 
 
 async def test_an_approval_whose_announcement_fails_waits_again(service, sessionmaker):

@@ -13,6 +13,7 @@ from core.visibility import (
     REJECTED,
     SCHEDULED,
     STATUSES,
+    WITHDRAWN,
     Shown,
     Viewer,
     shown,
@@ -37,6 +38,7 @@ def expected(who: str, status: str, public_meeting_point: bool) -> Shown:
         PENDING_APPROVAL: who in ("registrant", "moderator"),
         PENDING: False,
         REJECTED: False,
+        WITHDRAWN: False,
     }[status]
     if not sees:
         return NOTHING

@@ -1,10 +1,10 @@
-"""Abuse control for reports, in memory only.
+"""Abuse control in memory only (anonymous reports, the registration spam brake).
 
 Anonymous reports can't be rate-limited by anything stored (that would be a trace of who sent
-them), so the limit lives in this process's memory and nowhere else: never written to disk or
-logs, gone on restart. Even in memory a member is not held by their id but by a keyed hash
-under a random key made at start-up and never stored, and an entry is dropped as soon as it no
-longer limits anything.
+them), and deleting one's data must not reset a limit, so limits live in this process's memory
+and nowhere else: never written to disk or logs, gone on restart. Even in memory a member is not
+held by their id but by a keyed hash under a random key made at start-up and never stored, and
+an entry is dropped as soon as it no longer limits anything.
 """
 
 from __future__ import annotations
@@ -40,8 +40,9 @@ class Cooldown:
         for key in [k for k, times in self._seen.items() if times[-1] <= cutoff]:
             del self._seen[key]
 
-    def retry_after(self, guild_id: int, user_id: int) -> float:
-        """Seconds until the member may act again (0: now)."""
+    def retry_after(self, guild_id: int, user_id: int, *, limit: int | None = None) -> float:
+        """Seconds until the member may act again (0: now); ``limit`` overrides the default."""
+        limit = self.limit if limit is None else limit
         now = self._clock()
         self._prune(now)
         times = self._seen.get(self._member(guild_id, user_id))
@@ -49,9 +50,10 @@ class Cooldown:
             return 0.0
         while times and times[0] <= now - self.window:
             times.popleft()
-        if len(times) < self.limit:
+        if len(times) < limit:
             return 0.0
-        return max((times[0] + self.window - now).total_seconds(), 0.0)
+        # The oldest action still counted that, once out of the window, frees a place.
+        return max((times[len(times) - limit] + self.window - now).total_seconds(), 0.0)
 
     def hit(self, guild_id: int, user_id: int) -> None:
         """Count one action now."""
