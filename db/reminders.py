@@ -476,3 +476,24 @@ async def forget_user(s: AsyncSession, guild_id: int, user_id: int) -> int:
         .execution_options(synchronize_session=False)
     )
     return _rowcount(removed)
+
+
+async def posted_channel_posts(
+    s: AsyncSession, guild_id: int, *, now: datetime
+) -> list[tuple[Reminder, Walkout]]:
+    """The server's channel reminder posts still in their channel for walkouts that have not
+    ended (to re-render them when what a public post may show changed), grouped by post."""
+    stmt = (
+        select(Reminder, Walkout)
+        .join(Walkout, Walkout.id == Reminder.walkout_id)
+        .where(
+            Reminder.guild_id == guild_id,
+            Reminder.kind == REMINDER_CHANNEL,
+            Reminder.status.in_((SENT, LATE)),
+            Reminder.message_id.is_not(None),
+            Walkout.status == WALKOUT_SCHEDULED,
+            Walkout.ends_at > now,
+        )
+        .order_by(Reminder.message_id, Walkout.starts_at, Reminder.id)
+    )
+    return [(r, w) for r, w in (await s.execute(stmt)).all()]

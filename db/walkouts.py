@@ -693,3 +693,24 @@ async def has_rsvp(s: AsyncSession, walkout_id: int, member_keys: Iterable[str])
         return False
     stmt = select(Rsvp.walkout_id).where(Rsvp.walkout_id == walkout_id, Rsvp.member_key.in_(keys))
     return await s.scalar(stmt.limit(1)) is not None
+
+
+async def posted(
+    s: AsyncSession, guild_id: int | None = None, *, after_id: int = 0, limit: int = 500
+) -> list[Walkout]:
+    """Walkouts whose announcement is posted (scheduled or cancelled), by id, a page at a time;
+    every server's when ``guild_id`` is None (re-rendering after an upgrade)."""
+    stmt = (
+        select(Walkout)
+        .options(joinedload(Walkout.action))
+        .where(
+            Walkout.message_id.is_not(None),
+            Walkout.status.in_(ANNOUNCED),
+            Walkout.id > after_id,
+        )
+        .order_by(Walkout.id)
+        .limit(limit)
+    )
+    if guild_id is not None:
+        stmt = stmt.where(Walkout.guild_id == guild_id)
+    return list(await s.scalars(stmt))

@@ -7,6 +7,7 @@ Discord glue only: when reminders are due and what happens to them is in ``engin
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from zoneinfo import ZoneInfo
 
 import discord
@@ -17,7 +18,7 @@ from discord.utils import MISSING
 from cogs.common.interactions import answer_soon, lang_of, reply
 from cogs.common.services import Services
 from cogs.reminders import render
-from cogs.reminders.engine import Batch, DeliveryError, ReminderEngine
+from cogs.reminders.engine import Batch, DeliveryError, ReminderEngine, post_kind
 from cogs.reminders.offsets import Offset, format_offsets, parse_offset
 from cogs.reminders.plan import due_at
 from cogs.reminders.planner import offsets_of
@@ -28,7 +29,7 @@ from core.text import fit
 from core.visibility import PUBLIC, Viewer
 from db import reminders as reminders_db
 from db import walkouts as walkouts_db
-from db.models import Walkout
+from db.models import Reminder, Walkout
 from db.reminders import DmTarget
 from messages import normalize_locale, t
 
@@ -171,6 +172,37 @@ class Reminders(commands.Cog):
         except Exception:
             self._started = False
             log.exception("the reminder engine could not start")
+
+    async def republish(self, guild_id: int) -> int:
+        """Re-render the server's reminder posts still in the channel for upcoming walkouts, as
+        the rules of what a public post may show say now (a meeting point switched to "going"
+        leaves them). Returns how many posts were edited."""
+        async with self.db() as s:
+            rows = await reminders_db.posted_channel_posts(s, guild_id, now=self.clock())
+            counts = await walkouts_db.rsvp_counts(s, {w.id for _, w in rows})
+        posts: dict[tuple[int, int], list[tuple[Reminder, Walkout]]] = defaultdict(list)
+        for reminder, walkout in rows:
+            assert reminder.channel_id is not None and reminder.message_id is not None
+            posts[(reminder.channel_id, reminder.message_id)].append((reminder, walkout))
+        lang = self.poster.guild_lang(guild_id)
+        edited = 0
+        for (channel_id, message_id), items in posts.items():
+            first, walkout = items[0]
+            embed = render.channel_post(
+                post_kind(first),
+                [w for _, w in items],
+                lang=lang,
+                counts=counts,
+                late=first.status == reminders_db.LATE,
+                meeting_point=(await self.guild_config.shown(PUBLIC, walkout)).meeting_point,
+            )
+            channel = self.bot.get_partial_messageable(channel_id, guild_id=guild_id)
+            try:
+                await channel.get_partial_message(message_id).edit(embed=embed)
+                edited += 1
+            except discord.HTTPException:
+                log.info("could not re-render reminder post %s", message_id)
+        return edited
 
     async def _walkout(self, guild_id: int, ref: str) -> Walkout:
         async with self.db() as s:

@@ -7,7 +7,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from cogs.common.guild_config import GuildConfig
-from cogs.common.interactions import answer_soon, guild_lang_of, lang_of, reply
+from cogs.common.interactions import answer_soon, lang_of, reply
 from cogs.common.services import Services
 from cogs.reminders.offsets import format_offsets, parse_offsets
 from cogs.reminders.planner import offsets_of, set_offsets
@@ -318,9 +318,12 @@ class Setup(commands.Cog):
         self.guild_config.invalidate(itx.guild_id)
         # Announcements and events already posted follow at once: "going" takes the meeting
         # point out of every public post.
-        walkouts = self.bot.get_cog("Walkouts")
         updated = 0
+        walkouts = self.bot.get_cog("Walkouts")
         if walkouts is not None:
-            updated = await walkouts.republish(itx.guild_id, guild_lang_of(itx))  # type: ignore[attr-defined]
+            updated = await walkouts.republish(itx.guild_id)  # type: ignore[attr-defined]
+        reminders = self.bot.get_cog("Reminders")
+        if reminders is not None:
+            await reminders.republish(itx.guild_id)  # type: ignore[attr-defined]
         key = "setup.meeting_point.public" if public else "setup.meeting_point.going"
         await itx.response.send_message(t(key, lang_of(itx), count=updated), ephemeral=True)

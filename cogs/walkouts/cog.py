@@ -58,7 +58,7 @@ from core.permissions import is_moderator, require_moderator
 from core.text import CHOICE_VALUE_MAX, MESSAGE_CONTENT_MAX, clean_field, fit
 from core.visibility import PUBLIC, SCHEDULED, WITHDRAWN, Shown, Viewer
 from db import actions as actions_db
-from db import reminders as reminders_db
+from db import maintenance as maintenance_db
 from db import walkouts as walkouts_db
 from db.models import (
     CITY_MAX,
@@ -68,7 +68,7 @@ from db.models import (
     SCHOOL_MAX,
     Walkout,
 )
-from messages import t
+from messages import normalize_locale, t
 
 log = logging.getLogger(__name__)
 
@@ -206,6 +206,7 @@ class Walkouts(commands.Cog):
             self._refresh_announcement, name="announcement"
         )
         self._background: set[asyncio.Task[None]] = set()
+        self._maintained = False
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(RsvpButton, CalendarButton, ApproveButton, RejectButton)
@@ -260,18 +261,54 @@ class Walkouts(commands.Cog):
         edits (Discord allows about five edits per channel every five seconds)."""
         return self.refresher.request((w.guild_id, w.id), lang, delay=delay)
 
-    async def republish(self, guild_id: int, lang: str) -> int:
-        """Bring every upcoming announcement and event of the server in line with its settings
-        (after the meeting-point visibility changed); the edits run in the background, paced
-        by the refresher. Returns how many walkouts are being updated."""
+    def guild_lang(self, guild_id: int) -> str:
+        guild = self.bot.get_guild(guild_id)
+        return normalize_locale(guild.preferred_locale if guild else None)
+
+    async def republish(self, guild_id: int | None) -> int:
+        """Re-render every posted announcement (past and cancelled ones too: they can still be
+        read) and every upcoming event of the server, or of every server (``None``), as the
+        rules of what a public post may show say now. The edits run in the background, paced by
+        the refresher (one per walkout at a time). Returns how many walkouts are re-rendered."""
+        count, after, now = 0, 0, self.now()
+        while True:
+            async with self.db() as s:
+                page = await walkouts_db.posted(s, guild_id, after_id=after)
+            if not page:
+                return count
+            for w in page:
+                lang = self.guild_lang(w.guild_id)
+                self.refresh(w, lang)
+                if w.event_id is not None and not w.is_cancelled and w.ends_at > now:
+                    task = asyncio.create_task(self.events.update_for(w, lang))
+                    self._background.add(task)  # keep a reference until it is done
+                    task.add_done_callback(self._background.discard)
+            count += len(page)
+            after = page[-1].id
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        """A one-time job left by a migration: re-render every posted announcement (0006: they
+        named their registrant and showed the meeting point). Done in the background; the job
+        is cleared once every edit went out, so a crash half-way repeats it."""
+        if self._maintained:
+            return
+        self._maintained = True
         async with self.db() as s:
-            upcoming = await reminders_db.scheduled_walkouts(s, guild_id, now=self.now())
-        for w in upcoming:
-            self.refresh(w, lang)
-            task = asyncio.create_task(self.events.update_for(w, lang))
-            self._background.add(task)  # keep a reference until it is done
-            task.add_done_callback(self._background.discard)
-        return len(upcoming)
+            job = await maintenance_db.pending(s, maintenance_db.REPUBLISH)
+        if job is None:
+            return
+
+        async def run() -> None:
+            count = await self.republish(None)
+            await self.refresher.idle()
+            async with self.db.begin() as s:
+                await maintenance_db.done(s, maintenance_db.REPUBLISH)
+            log.info("re-rendered %d announcement(s) after the %s upgrade", count, job)
+
+        task = asyncio.create_task(run())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     async def _refresh_announcement(self, key: tuple[int, int], lang: str) -> None:
         guild_id, walkout_id = key

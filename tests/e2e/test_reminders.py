@@ -273,3 +273,28 @@ async def test_a_vanished_channel_fails_and_tells_moderators_once(fake, r, bot, 
         assert row.status == "failed"
     notes = fake.messages(r.reports.id)[notes_before:]
     assert len(notes) == 1 and "no longer exists" in notes[0]["content"]
+
+
+async def test_switching_meeting_points_to_going_re_renders_reminder_posts(fake, r, bot, clock):
+    await (await fake.invoke(r.guild, r.mod, "setup reminders", {"offsets": "1d"})).final_message()
+    await (
+        await fake.invoke(r.guild, r.mod, "setup meeting-point", {"visibility": "public"})
+    ).final_message()
+    try:
+        school, _ = await register(
+            fake, r, when="2028-10-06 14:00", **{"meeting-point": "Oak tree"}
+        )
+        await jump(bot, clock, datetime(2028, 10, 5, 14, 0, tzinfo=DETROIT))
+        await settled(bot)
+        (post,) = [
+            m
+            for m in reminder_posts(fake, r.channel.id, "Walkout reminder")
+            if school in embed_text(m)
+        ]
+        assert "Oak tree" in embed_text(post)
+    finally:
+        await (
+            await fake.invoke(r.guild, r.mod, "setup meeting-point", {"visibility": "going"})
+        ).final_message()
+    await eventually(lambda: "Oak tree" not in embed_text(fake.message(post["id"])))
+    assert school in embed_text(fake.message(post["id"]))

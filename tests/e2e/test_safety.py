@@ -304,3 +304,38 @@ async def test_a_reports_channel_everyone_can_read_is_refused(fake, bot):
     assert itx.ephemeral and "can be read by everyone" in msg["content"]
     show = await (await fake.invoke(guild, mod, "setup show")).final_message()
     assert f"<#{open_channel.id}>" not in field(show, "Reports")
+
+
+async def test_after_the_upgrade_old_announcements_are_re_rendered(fake, srv, bot):
+    """Announcements posted before migration 0006 named their registrant and showed the
+    meeting point: the job 0006 leaves makes the bot re-render every one at its next start."""
+    import discord
+    from sqlalchemy import update
+
+    from db import maintenance as maintenance_db
+    from db.models import Maintenance, Walkout
+
+    w = srv
+    school, _ = await register(fake, w, w.alice, **{"meeting-point": "Old spot"})
+    (announcement,) = announcements_of(fake, w, school)
+    wid = walkout_id_from(announcement)
+    # What the old code posted: the registrant named, the meeting point in public.
+    channel = bot.get_partial_messageable(w.announcements.id, guild_id=w.guild.id)
+    old = await channel.send(
+        embed=discord.Embed(title=f"Walkout: {school}", description=f"<@{w.alice.id}> Old spot")
+    )
+    async with bot.services.db.begin() as s:
+        await s.execute(update(Walkout).where(Walkout.id == wid).values(message_id=old.id))
+        s.add(Maintenance(key=maintenance_db.REPUBLISH, value="0006"))
+    cog = bot.get_cog("Walkouts")
+    cog._maintained = False  # as at the next start
+    await cog.on_ready()
+
+    def re_rendered():
+        text = embed_text(fake.message(old.id))
+        return "Old spot" not in text and str(w.alice.id) not in text and school in text
+
+    await eventually(re_rendered)
+    await eventually(lambda: not cog._background)
+    async with bot.services.db() as s:
+        assert await maintenance_db.pending(s, maintenance_db.REPUBLISH) is None

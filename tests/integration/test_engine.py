@@ -199,3 +199,25 @@ async def test_database_errors_do_not_carry_typed_values(sessionmaker):
             await s.commit()
     assert "secret-zone-text" not in str(info.value)
     assert "hidden due to hide_parameters" in str(info.value)
+
+
+async def test_0006_leaves_a_republish_job_only_when_announcements_were_posted(tmp_path):
+    """Announcements posted before 0006 named their registrant: the migration asks the bot to
+    re-render them; a database with nothing posted gets no job."""
+    import sqlite3
+
+    for posted, expected in ((True, [("republish", "0006")]), (False, [])):
+        url = default_database_url(tmp_path / f"posted-{posted}")
+        await upgrade(url, "0005")
+        path = url.split("///", 1)[1]
+        with sqlite3.connect(path) as conn:
+            conn.execute(
+                "INSERT INTO walkouts (guild_id, school, city, starts_at, ends_at, timezone, "
+                "status, message_id, channel_id, created_at) VALUES (1, 's', 'c', "
+                "'2027-01-01 00:00:00', '2027-01-01 01:00:00', 'UTC', 'scheduled', ?, 2, "
+                "'2026-01-01 00:00:00')",
+                (3 if posted else None,),
+            )
+        await upgrade(url)
+        with sqlite3.connect(path) as conn:
+            assert conn.execute("SELECT key, value FROM maintenance").fetchall() == expected
