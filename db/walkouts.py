@@ -598,11 +598,6 @@ async def toggle_rsvp(
     return True
 
 
-async def rsvp_count(s: AsyncSession, walkout_id: int) -> int:
-    stmt = select(func.count()).select_from(Rsvp).where(Rsvp.walkout_id == walkout_id)
-    return await s.scalar(stmt) or 0
-
-
 async def rsvp_counts(s: AsyncSession, walkout_ids: Iterable[int]) -> dict[int, int]:
     """RSVP count per walkout id, 0 for ids without RSVPs."""
     ids = set(walkout_ids)
@@ -617,29 +612,6 @@ async def rsvp_counts(s: AsyncSession, walkout_ids: Iterable[int]) -> dict[int, 
     for walkout_id, count in await s.execute(stmt):
         counts[walkout_id] = count
     return counts
-
-
-async def forget_member(
-    s: AsyncSession, guild_id: int, *, user_id: int, member_keys: list[str]
-) -> int:
-    """Privacy: drop what ties the member to this server's walkouts.
-
-    Nulls ``registrant_id`` on the server's walkouts registered by ``user_id`` and deletes the
-    RSVPs stored under any of ``member_keys`` on the server's walkouts. Returns rows touched.
-    """
-    result = await s.execute(
-        sql_update(Walkout)
-        .where(Walkout.guild_id == guild_id, Walkout.registrant_id == user_id)
-        .values(registrant_id=None)
-    )
-    touched = _rowcount(result)
-    if member_keys:
-        in_guild = select(Walkout.id).where(Walkout.guild_id == guild_id)
-        result = await s.execute(
-            delete(Rsvp).where(Rsvp.member_key.in_(member_keys), Rsvp.walkout_id.in_(in_guild))
-        )
-        touched += _rowcount(result)
-    return touched
 
 
 async def count_active_events(s: AsyncSession, guild_id: int, *, now: datetime) -> int:

@@ -55,7 +55,6 @@ class Actions(commands.Cog):
         self.db = services.db
         self.clock = services.clock
         self.guild_config = services.guild_config
-        self.secret = services.secret
 
     @action.command(name="list", description="List national actions")
     async def list_(self, itx: discord.Interaction) -> None:

@@ -13,7 +13,7 @@ from datetime import datetime
 import discord
 
 from cogs.reminders.offsets import Offset
-from cogs.walkouts.render import local_label, when_value
+from cogs.walkouts.render import local_label, message_url, when_value
 from cogs.walkouts.when import discord_timestamp
 from core import text as limits
 from core.text import fit
@@ -28,19 +28,13 @@ COLOR = {
 }
 
 
-def walkout_url(w: Walkout) -> str | None:
-    if w.channel_id and w.message_id:
-        return f"https://discord.com/channels/{w.guild_id}/{w.channel_id}/{w.message_id}"
-    return None
-
-
 def _walkout_lines(w: Walkout, *, lang: str, going: int, meeting_point: bool) -> str:
     lines = [when_value(w.starts_at, w.timezone), t("reminders.post.going", lang, count=going)]
     if meeting_point and w.meeting_point:
         lines.append(t("reminders.post.meeting_point", lang, place=w.meeting_point))
     elif w.meeting_point:
         lines.append(t("reminders.post.meeting_point_going", lang))
-    url = walkout_url(w)
+    url = message_url(w)
     if url:
         lines.append(t("reminders.post.details", lang, url=url))
     return "\n".join(lines)
@@ -93,7 +87,7 @@ def dm_post(w: Walkout, *, lang: str, going: int, late: bool, meeting_point: boo
         title=fit(t("reminders.dm.title", lang, school=w.school), limits.EMBED_TITLE_MAX),
         description=t("reminders.dm.body", lang, when=discord_timestamp(w.starts_at, "R")),
         colour=COLOR["dm"],
-        url=walkout_url(w),
+        url=message_url(w),
     )
     embed.add_field(
         name=fit(f"{w.school} · {w.city}", limits.FIELD_NAME_MAX),

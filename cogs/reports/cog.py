@@ -85,6 +85,7 @@ class Reports(commands.Cog):
 
     def __init__(self, bot: commands.Bot, services: Services) -> None:
         self.bot = bot
+        self.engine_shards = services.reminders.shards  # retention: this process's servers
         self.db = services.db
         self.clock = services.clock
         self.guild_config = services.guild_config
@@ -400,7 +401,10 @@ class Reports(commands.Cog):
     async def retention(self) -> None:
         """Purge reports and RSVPs past each server's retention period."""
         try:
-            purged = await purge_expired(self.db, now=self.clock())
+            shards = self.engine_shards()
+            purged = await purge_expired(
+                self.db, now=self.clock(), owns=shards.owns if shards else lambda _g: True
+            )
         except Exception:
             log.exception("the retention purge failed; it runs again in an hour")
             return

@@ -240,12 +240,15 @@ class ReportService:
             )
 
 
-async def purge_expired(db: Database, *, now: datetime) -> Purged:
-    """Retention: in every server with a retention period, delete the reports and RSVPs of
-    walkouts that ended more than that many days before ``now`` (one transaction per server).
-    Returns the deleted reports' notifications, to delete them from the reports channel."""
+async def purge_expired(
+    db: Database, *, now: datetime, owns: Callable[[int], bool] = lambda _guild_id: True
+) -> Purged:
+    """Retention: in every server with a retention period (that this process ``owns``: its
+    shards), delete the reports and RSVPs of walkouts that ended more than that many days before
+    ``now`` (one transaction per server). Returns the deleted reports' notifications, to delete
+    them from the reports channel."""
     async with db() as s:
-        servers = await guilds_db.with_retention(s)
+        servers = [(g, days) for g, days in await guilds_db.with_retention(s) if owns(g)]
     notices: list[Notice] = []
     total_reports = total_rsvps = 0
     for guild_id, days in servers:

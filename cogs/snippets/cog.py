@@ -80,7 +80,6 @@ class Snippets(commands.Cog):
         self.db = services.db
         self.clock = services.clock
         self.guild_config = services.guild_config
-        self.secret = services.secret
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(TopicSelect)

@@ -32,6 +32,7 @@ from cogs.walkouts import render
 from cogs.walkouts.events import EventMirror
 from cogs.walkouts.ics import walkout_ics
 from cogs.walkouts.lookup import parse_walkout_ref, walkout_choices
+from cogs.walkouts.render import message_url
 from cogs.walkouts.service import (
     Actor,
     AnnounceFailed,
@@ -117,12 +118,6 @@ def actor_of(itx: discord.Interaction) -> Actor:
     )
 
 
-def message_url(w: Walkout) -> str | None:
-    if w.channel_id and w.message_id:
-        return f"https://discord.com/channels/{w.guild_id}/{w.channel_id}/{w.message_id}"
-    return None
-
-
 class DiscordAnnouncer:
     """The lifecycle's Discord side (see ``service.Announcer``) for one interaction: public
     posts in the server's language, events with the bot's permissions in that server."""
@@ -192,7 +187,6 @@ class Walkouts(commands.Cog):
         self.db = services.db
         self.clock = services.clock
         self.guild_config = services.guild_config
-        self.secret = services.secret
         self.keys = services.keys
         self.service = WalkoutService(
             services.db,
@@ -835,8 +829,11 @@ class Walkouts(commands.Cog):
             ref = getattr(itx.namespace, "walkout", None)
             if ref and not zone_opt:  # /walkout edit: read the time in the walkout's own zone
                 try:
+                    viewer = await self.viewer_of(itx)  # their own waiting walkout too
                     async with self.db() as s:
-                        w = await walkouts_db.get(s, itx.guild_id, parse_walkout_ref(str(ref)))
+                        w = await walkouts_db.get(
+                            s, itx.guild_id, parse_walkout_ref(str(ref)), viewer=viewer
+                        )
                     fallback = w.timezone if w else None
                 except UserError:
                     pass

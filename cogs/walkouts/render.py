@@ -25,6 +25,13 @@ COLOR_INFO = discord.Colour(0x1565C0)
 COLOR_WAITING = discord.Colour(0xF9A825)
 
 
+def message_url(w: Walkout) -> str | None:
+    """The link to the walkout's announcement, when it is posted."""
+    if w.channel_id and w.message_id:
+        return f"https://discord.com/channels/{w.guild_id}/{w.channel_id}/{w.message_id}"
+    return None
+
+
 def local_label(instant: datetime, zone_name: str) -> str:
     """``2027-02-12 14:00 EST (America/Detroit)``: the walkout's own wall clock, language-free."""
     local = instant.astimezone(ZoneInfo(zone_name))
@@ -42,7 +49,7 @@ def when_value(instant: datetime, zone_name: str) -> str:
 def choice_label(w: Walkout) -> str:
     """One line for autocomplete (<= 100 chars): ``#12 Cass Tech · Detroit · 2027-02-12 14:00``."""
     local = w.starts_at.astimezone(ZoneInfo(w.timezone))
-    mark = " ✖" if w.is_cancelled else ""
+    mark = " ✖" if w.is_cancelled else " ⏳" if w.is_pending_approval else ""
     tail = f" · {w.city} · {local:%Y-%m-%d %H:%M}{mark}"
     head = f"#{w.id} "
     room = limits.CHOICE_NAME_MAX - len(head) - len(tail)
@@ -137,7 +144,11 @@ def list_embed(
     else:
         lines = []
         for w in rows:
-            status = t("walkout.list.cancelled", lang) if w.is_cancelled else ""
+            status = ""
+            if w.is_cancelled:
+                status = t("walkout.list.cancelled", lang)
+            elif w.is_pending_approval:  # only moderators and its registrant see these
+                status = t("walkout.list.waiting", lang)
             lines.append(
                 t(
                     "walkout.list.line",

@@ -81,6 +81,9 @@ async def test_a_walkout_waits_for_approval_then_is_announced_once(fake, srv):
         # Invisible to other members, visible to its registrant.
         _, listing = await invoke(fake, w, w.bob, "walkout list", {"scope": "all"})
         assert school not in embed_text(listing)
+        _, listing = await invoke(fake, w, w.mod, "walkout list", {"scope": "all"})
+        line = next(x for x in embed_text(listing).splitlines() if school in x)
+        assert "waiting for approval" in line  # moderators see it, marked
         _, info = await invoke(fake, w, w.bob, "walkout info", {"walkout": str(wid)})
         assert "can't find" in info["content"]
         choices = await fake.autocomplete(

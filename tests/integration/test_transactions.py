@@ -145,4 +145,4 @@ async def test_a_double_click_rsvp_never_fails(sessionmaker):
         results = await asyncio.gather(toggle(), toggle())
         assert sorted(results) == [False, True]
         async with sessionmaker() as s:
-            assert await walkouts.rsvp_count(s, walkout_id) == 0
+            assert (await walkouts.rsvp_counts(s, [walkout_id]))[walkout_id] == 0
