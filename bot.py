@@ -12,8 +12,6 @@ WALKOUT_SECRET, DISCORD_SHARD_ID/DISCORD_SHARD_COUNT, WALKOUT_CLAIM_LEASE. See R
 from __future__ import annotations
 
 import argparse
-import asyncio
-import gc
 import logging
 import os
 import re
@@ -23,20 +21,32 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import discord
-import yarl
-from discord.ext import commands
-from discord.gateway import DiscordWebSocket
-
-from cogs import EXTENSIONS
-from cogs.common.interactions import WalkoutTree
-from cogs.common.services import Services
-from cogs.common.translator import CatalogTranslator
 from core.clock import Clock, system_clock
 from core.pseudonym import Keyring, KeyringError
-from db.engine import Database
-from db.reminders import Shards
+
+if TYPE_CHECKING:
+    from cogs.client import WalkoutBot as WalkoutBot  # re-exported through __getattr__
+    from cogs.client import intents as intents
+    from cogs.client import point_discord_at as point_discord_at
+    from cogs.common.services import Services
+    from db.engine import Database
+
+# The operator commands (export, db, content check, --help) load only what they use: discord.py,
+# aiohttp, the cogs and APScheduler are imported by the run path alone, Alembic by migrations.
+_CLIENT_NAMES = ("WalkoutBot", "intents", "point_discord_at")
+
+
+def __getattr__(name: str) -> Any:
+    """``from bot import WalkoutBot`` (and ``intents``, ``point_discord_at``) still works: they
+    live in ``cogs/client.py`` and load on first use (PEP 562)."""
+    if name in _CLIENT_NAMES:
+        import cogs.client
+
+        return getattr(cogs.client, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 log = logging.getLogger("walkout")
 
@@ -88,7 +98,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
 
         load_dotenv(ROOT / ".env", override=False)
         env = os.environ
-    from db.engine import default_database_url
+    from db.urls import default_database_url
 
     data_dir = Path(env.get("WALKOUT_DATA_DIR") or ROOT / "data")
     guild_raw = (env.get("DISCORD_GUILD_ID") or "").strip()
@@ -207,91 +217,9 @@ def setup_logging(level: str) -> None:
     logging.getLogger("aiosqlite").setLevel(max(logging.getLevelName(level), logging.INFO))
 
 
-def point_discord_at(api_base: str | None, gateway_url: str | None) -> None:
-    """Aim discord.py at a Discord-compatible server (tests, self-hosted gateways)."""
-    if api_base:
-        discord.http.Route.BASE = api_base
-    if gateway_url:
-        DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
-
-
-def intents() -> discord.Intents:
-    """Only what a slash-command bot needs: guild structure. No message content, no members."""
-    return discord.Intents(guilds=True)
-
-
-class WalkoutBot(commands.Bot):
-    """The bot: carries the :class:`Services` (database, clock, pseudonym key, settings cache)
-    its cogs receive, and owns their lifetime."""
-
-    def __init__(
-        self,
-        *,
-        settings: Settings,
-        services: Services,
-        sync_commands: bool = True,
-    ) -> None:
-        super().__init__(
-            command_prefix=commands.when_mentioned,
-            help_command=None,
-            intents=intents(),
-            tree_cls=WalkoutTree,
-            allowed_mentions=discord.AllowedMentions.none(),
-            shard_id=settings.shard_id,
-            shard_count=settings.shard_count,
-        )
-        self.settings = settings
-        self.services = services
-        self.sync_commands = sync_commands
-        self.synced = asyncio.Event()
-
-    async def login(self, token: str) -> None:
-        await super().login(token)
-        if self.settings.api_base and not self.settings.gateway_url:
-            # A Discord-compatible server tells us its gateway, like Discord does.
-            data = await self.http.request(discord.http.Route("GET", "/gateway"))
-            point_discord_at(None, data["url"])
-
-    async def setup_hook(self) -> None:
-        from cogs.walkouts.service import sweep_pending
-        from cogs.walkouts.when import warm_up
-
-        # dateparser builds its language data on first use; do it now, not in a 3 s window.
-        await asyncio.to_thread(warm_up)
-        await sweep_pending(self.services.db, now=self.services.clock())
-        await self.tree.set_translator(CatalogTranslator())
-        for ext in EXTENSIONS:
-            await self.load_extension(ext)
-        if self.sync_commands and not self.settings.shard_id:  # one process syncs: shard 0
-            await self.sync_app_commands()
-        self.synced.set()
-
-    async def sync_app_commands(self) -> None:
-        if self.settings.guild_id:
-            guild = discord.Object(id=self.settings.guild_id)
-            self.tree.copy_global_to(guild=guild)
-            synced = await self.tree.sync(guild=guild)
-            log.info("synced %d commands to server %s", len(synced), self.settings.guild_id)
-        else:
-            synced = await self.tree.sync()
-            log.info("synced %d global commands", len(synced))
-
-    async def on_ready(self) -> None:
-        log.info("ready as %s in %d server(s)", self.user, len(self.guilds))
-        # The guild cache and everything loaded at start-up live as long as the process: move
-        # them out of the collector's way, so a full collection (which would scan them all, some
-        # 300 ms with 500 servers) never pauses a burst of reminder posts.
-        gc.collect()
-        gc.freeze()
-
-    async def close(self) -> None:
-        await super().close()
-        await self.services.db.dispose()
-
-
 async def prepare_database(settings: Settings) -> Database:
     """Apply migrations, then open the database the bot uses."""
-    from db.engine import create_engine, upgrade
+    from db.engine import Database, create_engine, upgrade
 
     await upgrade(settings.database_url)
     return Database(create_engine(settings.database_url))
@@ -299,6 +227,9 @@ async def prepare_database(settings: Settings) -> Database:
 
 def build_services(settings: Settings, db: Database, *, clock: Clock = system_clock) -> Services:
     """The one object every cog receives (see ``cogs/common/services.py``)."""
+    from cogs.common.services import Services
+    from db.reminders import Shards
+
     shards = None
     if settings.shard_count and settings.shard_count > 1 and settings.shard_id is not None:
         shards = Shards(ids=(settings.shard_id,), count=settings.shard_count)
@@ -333,6 +264,10 @@ def content_warnings(today: date) -> list[str]:
 
 
 async def run_bot(settings: Settings) -> int:
+    import discord
+
+    from cogs.client import WalkoutBot, point_discord_at
+
     token = settings.require_token()
     content = check_content()
     if content:
@@ -367,7 +302,7 @@ async def export_reports(settings: Settings, args: argparse.Namespace) -> int:
 
     from cogs.reports.export import write_export
     from db import reports as reports_db
-    from db.engine import create_engine
+    from db.engine import Database, create_engine
 
     since = None
     if args.since:
@@ -444,6 +379,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     setup_logging(settings.log_level)
+    import asyncio  # here, not at the top: --help and content check need no event loop
+
     try:
         if args.command == "db":
             from db.engine import downgrade, upgrade
