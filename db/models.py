@@ -332,9 +332,13 @@ class Report(Base):
             f"repercussions >= 0 AND repercussions <= {REPERCUSSIONS_ALL}", name="repercussions"
         ),
         UniqueConstraint("receipt_hash"),
+        # A server's reports in id order (exports) without sorting them.
+        Index("ix_reports_guild_id_id", "guild_id", "id"),
         Index("ix_reports_guild_id_created_at", "guild_id", "created_at"),
         Index("ix_reports_guild_id_reporter_key", "guild_id", "reporter_key"),
         Index("ix_reports_walkout_id", "walkout_id"),
+        # Ids are never reused (SQLite would give a deleted newest report's id to the next one).
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
