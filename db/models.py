@@ -31,6 +31,8 @@ from sqlalchemy.ext.asyncio import AsyncAttrs
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from db.types import UTCDateTime
+from db.vocabulary import REPERCUSSION_BITS as REPERCUSSION_BITS  # re-exported
+from db.vocabulary import REPERCUSSIONS_ALL
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -70,15 +72,8 @@ REPERCUSSION_DETAILS_MAX = 1000
 REPERCUSSION_DETAILS_STORED_MAX = 1250
 MEDIA_LINKS_MAX = 1000  # validated http(s) URLs, one per line, never defused
 TURNOUT_MAX = 100_000
-# Repercussions are a bit set: NULL = not said, 0 = "none" said explicitly, else these bits.
-REPERCUSSION_BITS: dict[str, int] = {
-    "discipline": 1,
-    "police": 2,
-    "arrest": 4,
-    "ice": 8,
-    "injury": 16,
-}
-REPERCUSSIONS_ALL = 31
+# Repercussions are a bit set: NULL = not said, 0 = "none" said explicitly, else these bits
+# (db/vocabulary.py, which code outside db/ reads without loading SQLAlchemy).
 RETENTION_DAYS_MAX = 3650
 HASH_HEX_LEN = 64  # SHA-256 / HMAC-SHA256 as hex
 
