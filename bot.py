@@ -3,6 +3,7 @@
     python bot.py                 run the bot (same as ``python bot.py run``)
     python bot.py db upgrade      apply database migrations and exit
     python bot.py content check   validate messages and snippets and exit
+    python bot.py export ...      stream a server's reports to a CSV or JSON file
 
 Configuration comes from the environment or a ``.env`` file: DISCORD_TOKEN (required to run),
 DATABASE_URL, DISCORD_GUILD_ID, DISCORD_API_BASE, DISCORD_GATEWAY_URL, LOG_LEVEL, WALKOUT_DATA_DIR,
@@ -17,11 +18,13 @@ import os
 import re
 import secrets
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from core.clock import Clock, system_clock
 from core.pseudonym import Keyring, KeyringError
@@ -294,15 +297,15 @@ async def run_bot(settings: Settings) -> int:
     return 0
 
 
-async def export_reports(settings: Settings, args: argparse.Namespace) -> int:
+def export_reports(settings: Settings, args: argparse.Namespace) -> int:
     """``python bot.py export``: stream the server's reports into ``--out``; memory stays flat
-    in the number of rows (a cursor read in chunks, each written as it comes). A progress bar
-    on a terminal (rich, on standard error), none when piped."""
-    from datetime import UTC, datetime
+    in the number of rows (read and written a chunk at a time). A progress bar on a terminal
+    (rich, on standard error), none when piped. Returns how many reports were written.
 
-    from cogs.reports.export import write_export
-    from db import reports as reports_db
-    from db.engine import Database, create_engine
+    A SQLite file is read with the standard library's driver, read-only (no SQLAlchemy, no event
+    loop: ``db/export_sqlite.py``); any other database through SQLAlchemy, as the bot reads it.
+    Both write the same bytes (a test checks)."""
+    from db.urls import sqlite_file
 
     since = None
     if args.since:
@@ -312,34 +315,76 @@ async def export_reports(settings: Settings, args: argparse.Namespace) -> int:
             raise ConfigError(
                 f"--since must be a date like 2027-02-01, got {args.since!r}"
             ) from None
+    path = sqlite_file(settings.database_url)
+    if path is None:
+        import asyncio
+
+        return asyncio.run(_export_through_sqlalchemy(settings, args, since))
+    from cogs.reports.export import write_export_sync
+    from db.export_sqlite import ExportReader
+
+    try:
+        reader = ExportReader(path)
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{exc} (DATABASE_URL)") from None
+    total = partial(reader.count, args.guild, since=since)
+    with reader, _export_out(args.out) as out, _progress(total) as progress:
+        return write_export_sync(
+            args.format,
+            reader.rows(args.guild, since=since),
+            out,
+            exported_at=system_clock(),
+            progress=progress,
+            walkouts=reader.walkout,
+        )
+
+
+async def _export_through_sqlalchemy(
+    settings: Settings, args: argparse.Namespace, since: datetime | None
+) -> int:
+    from cogs.reports.export import write_export
+    from db import reports as reports_db
+    from db.engine import Database, create_engine
+
     db = Database(create_engine(settings.database_url))
     try:
-        async with db() as s:
-            total = await reports_db.count_for_export(s, args.guild, since=since)
-        show = sys.stderr.isatty()
-        out = sys.stdout.buffer if args.out == "-" else Path(args.out).open("wb")  # noqa: ASYNC230, SIM115
-        try:
+        total = 0
+        if sys.stderr.isatty():
+            async with db() as s:
+                total = await reports_db.count_for_export(s, args.guild, since=since)
+        with _export_out(args.out) as out, _progress(lambda: total) as progress:
             async with db() as s:
                 rows = reports_db.export_rows(s, args.guild, since=since)
-                if not show:
-                    return await write_export(args.format, rows, out, exported_at=system_clock())
-                from rich.console import Console
-                from rich.progress import Progress
-
-                with Progress(transient=True, console=Console(stderr=True)) as bar:
-                    task = bar.add_task("exporting reports", total=total)
-                    return await write_export(
-                        args.format,
-                        rows,
-                        out,
-                        exported_at=system_clock(),
-                        progress=lambda n: bar.advance(task, n),
-                    )
-        finally:
-            if out is not sys.stdout.buffer:
-                out.close()
+                return await write_export(
+                    args.format, rows, out, exported_at=system_clock(), progress=progress
+                )
     finally:
         await db.dispose()
+
+
+@contextmanager
+def _export_out(name: str) -> Iterator[BinaryIO]:
+    """The export's file (``-``: standard output, left open)."""
+    if name == "-":
+        yield sys.stdout.buffer
+        return
+    with Path(name).open("wb") as out:
+        yield out
+
+
+@contextmanager
+def _progress(total: Callable[[], int]) -> Iterator[Callable[[int], object] | None]:
+    """A rich progress bar on standard error when it is a terminal (``total()`` is asked only
+    then); None when piped."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(transient=True, console=Console(stderr=True)) as bar:
+        task = bar.add_task("exporting reports", total=total())
+        yield lambda n: bar.advance(task, n)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -379,10 +424,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     setup_logging(settings.log_level)
-    import asyncio  # here, not at the top: --help and content check need no event loop
-
     try:
         if args.command == "db":
+            import asyncio  # here, not at the top: only some commands run an event loop
+
             from db.engine import downgrade, upgrade
 
             if args.db_command == "upgrade":
@@ -393,7 +438,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"database downgraded to {args.revision}")
             return 0
         if args.command == "export":
-            count = asyncio.run(export_reports(settings, args))
+            count = export_reports(settings, args)
             print(f"exported {count} report(s)", file=sys.stderr)
             return 0
         if args.command == "content":
@@ -406,6 +451,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             summary = f"{len(found)} problem(s)" if found else "content ok"
             print(summary + (f" ({len(warnings)} warning(s))" if warnings else ""))
             return 0 if not found else 1
+        import asyncio
+
         return asyncio.run(run_bot(settings))
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
