@@ -362,6 +362,24 @@ async def _export_through_sqlalchemy(
         await db.dispose()
 
 
+def keep_freed_heap() -> None:
+    """For a short-lived process that streams (the export): glibc gives freed heap back to the
+    kernel whenever 128 KiB lie free at its top, and maps big blocks afresh each time, so every
+    chunk of rows was paged in anew (some 130,000 page faults, a third of the time, for 100,000
+    reports). Keep up to 64 MiB of freed heap instead; the peak stays what the chunks need.
+    Nothing happens on other C libraries."""
+    try:
+        if not os.confstr("CS_GNU_LIBC_VERSION"):
+            return
+    except (ValueError, OSError):  # not glibc
+        return
+    import ctypes
+
+    mallopt = ctypes.CDLL(None).mallopt
+    mallopt(-1, 64 << 20)  # M_TRIM_THRESHOLD
+    mallopt(-3, 32 << 20)  # M_MMAP_THRESHOLD: fixed, which also stops glibc adjusting both
+
+
 @contextmanager
 def _export_out(name: str) -> Iterator[BinaryIO]:
     """The export's file (``-``: standard output, left open)."""
@@ -438,6 +456,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"database downgraded to {args.revision}")
             return 0
         if args.command == "export":
+            keep_freed_heap()
             count = export_reports(settings, args)
             print(f"exported {count} report(s)", file=sys.stderr)
             return 0
