@@ -321,11 +321,11 @@ def export_reports(settings: Settings, args: argparse.Namespace) -> int:
 
         return asyncio.run(_export_through_sqlalchemy(settings, args, since))
     from cogs.reports.export import write_export_sync
-    from db.export_sqlite import ExportReader
+    from db.export_sqlite import ExportReader, ExportSourceError
 
     try:
         reader = ExportReader(path)
-    except FileNotFoundError as exc:
+    except ExportSourceError as exc:
         raise ConfigError(f"{exc} (DATABASE_URL)") from None
     total = partial(reader.count, args.guild, since=since)
     with reader, _export_out(args.out) as out, _progress(total) as progress:

@@ -39,15 +39,24 @@ def stored_instant(instant: datetime) -> str:
     return naive.isoformat(sep=" ", timespec="microseconds")
 
 
+class ExportSourceError(Exception):
+    """The file cannot be exported from: missing, not a database, or not migrated."""
+
+
 class ExportReader:
     """One read-only snapshot of the database file for one export."""
 
     def __init__(self, path: Path, *, timeout: float = 5.0) -> None:
         if not path.is_file():
-            raise FileNotFoundError(f"no database file at {path}")
+            raise ExportSourceError(f"no database file at {path}")
         uri = f"file:{quote(str(path.resolve()))}?mode=ro"
         self._conn = sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None)
-        self._conn.execute("BEGIN")  # one snapshot: the count, the walkouts and the rows agree
+        try:
+            self._conn.execute("BEGIN")  # one snapshot: the count, the walkouts and the rows agree
+            self._conn.execute("SELECT 1 FROM reports JOIN walkouts LIMIT 0").fetchall()
+        except sqlite3.DatabaseError as exc:
+            self._conn.close()
+            raise ExportSourceError(f"cannot read reports from {path}: {exc}") from None
         self._walkouts: dict[int, tuple[Any, ...]] = {}
 
     def close(self) -> None:

@@ -204,3 +204,14 @@ def test_the_cli_refuses_a_missing_database_without_creating_it(tmp_path):
     with pytest.raises(bot.ConfigError, match="no database file"):
         bot.export_reports(settings, args)
     assert not missing.parent.exists() and not (tmp_path / "o.csv").exists()
+
+
+def test_the_cli_refuses_a_file_that_is_no_migrated_database(tmp_path):
+    args = argparse.Namespace(guild=G1, format="csv", since=None, out=str(tmp_path / "o.csv"))
+    for name, content in (("junk.sqlite3", b"not a database" * 100), ("empty.sqlite3", b"")):
+        (tmp_path / name).write_bytes(content)
+        url = f"sqlite+aiosqlite:///{tmp_path / name}"
+        settings = bot.Settings(token=None, database_url=url, data_dir=tmp_path)
+        with pytest.raises(bot.ConfigError, match="cannot read reports"):
+            bot.export_reports(settings, args)
+        assert not (tmp_path / "o.csv").exists()
