@@ -25,10 +25,8 @@ from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import (
@@ -38,9 +36,14 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from db.urls import DATABASE_FILE as DATABASE_FILE  # re-exported: callers import them here
+from db.urls import default_database_url as default_database_url
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 log = logging.getLogger(__name__)
 
-DATABASE_FILE = "walkout-bot.sqlite3"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 # Applied to every new SQLite connection. WAL lets readers run while the bot writes; NORMAL
@@ -52,11 +55,6 @@ SQLITE_PRAGMAS = (
     f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
     "PRAGMA synchronous=NORMAL",
 )
-
-
-def default_database_url(data_dir: Path) -> str:
-    """The SQLite file the bot uses when no database URL is configured."""
-    return f"sqlite+aiosqlite:///{Path(data_dir) / DATABASE_FILE}"
 
 
 def is_sqlite(url: str | URL) -> bool:
@@ -178,6 +176,8 @@ def alembic_config(url: str) -> Config:
     The URL travels in ``config.attributes`` rather than the ini options, so characters such as
     ``%`` in passwords need no escaping; ``db/migrations/env.py`` reads it from there.
     """
+    from alembic.config import Config  # imported here: only migrations need Alembic
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["url"] = url
@@ -199,6 +199,8 @@ def _run_alembic(fn: Callable[[Config, str], None], url: str, revision: str) -> 
 
 def upgrade_sync(url: str, revision: str = "head") -> None:
     """Migrate ``url`` up to ``revision`` (blocking)."""
+    from alembic import command
+
     ensure_sqlite_dir(url)
     log.info("Upgrading database schema to %s", revision)
     _run_alembic(command.upgrade, url, revision)
@@ -206,6 +208,8 @@ def upgrade_sync(url: str, revision: str = "head") -> None:
 
 def downgrade_sync(url: str, revision: str) -> None:
     """Migrate ``url`` down to ``revision`` (``"base"`` drops everything; blocking)."""
+    from alembic import command
+
     log.info("Downgrading database schema to %s", revision)
     _run_alembic(command.downgrade, url, revision)
 

@@ -33,6 +33,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from core import visibility
 from db.types import UTCDateTime
+from db.vocabulary import REPERCUSSION_BITS as REPERCUSSION_BITS  # re-exported
+from db.vocabulary import REPERCUSSIONS_ALL
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -72,15 +74,8 @@ REPERCUSSION_DETAILS_MAX = 1000
 REPERCUSSION_DETAILS_STORED_MAX = 1250
 MEDIA_LINKS_MAX = 1000  # validated http(s) URLs, one per line, never defused
 TURNOUT_MAX = 100_000
-# Repercussions are a bit set: NULL = not said, 0 = "none" said explicitly, else these bits.
-REPERCUSSION_BITS: dict[str, int] = {
-    "discipline": 1,
-    "police": 2,
-    "arrest": 4,
-    "ice": 8,
-    "injury": 16,
-}
-REPERCUSSIONS_ALL = 31
+# Repercussions are a bit set: NULL = not said, 0 = "none" said explicitly, else these bits
+# (db/vocabulary.py, which code outside db/ reads without loading SQLAlchemy).
 RETENTION_DAYS_MAX = 3650
 HASH_HEX_LEN = 64  # SHA-256 / HMAC-SHA256 as hex
 
@@ -359,9 +354,13 @@ class Report(Base):
             f"repercussions >= 0 AND repercussions <= {REPERCUSSIONS_ALL}", name="repercussions"
         ),
         UniqueConstraint("receipt_hash"),
+        # A server's reports in id order (exports) without sorting them.
+        Index("ix_reports_guild_id_id", "guild_id", "id"),
         Index("ix_reports_guild_id_created_at", "guild_id", "created_at"),
         Index("ix_reports_guild_id_reporter_key", "guild_id", "reporter_key"),
         Index("ix_reports_walkout_id", "walkout_id"),
+        # Ids are never reused (SQLite would give a deleted newest report's id to the next one).
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

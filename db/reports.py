@@ -15,7 +15,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, CursorResult, Executable, delete, func, select, update
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    Executable,
+    String,
+    delete,
+    func,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import ID_MAX, Report, Rsvp, Walkout
@@ -269,38 +279,55 @@ EXPORT_COLUMNS = (
 exports never carry anything that identifies a reporter."""
 
 
+def _export_filters(
+    guild_id: int, *, walkout_id: int | None = None, since: datetime | None = None
+) -> list[ColumnElement[bool]]:
+    r = Report.__table__.c
+    filters: list[ColumnElement[bool]] = [r.guild_id == guild_id]
+    if walkout_id is not None:
+        filters.append(r.walkout_id == walkout_id)
+    if since is not None:
+        filters.append(r.created_at >= since)
+    return filters
+
+
 def export_query(
     guild_id: int, *, walkout_id: int | None = None, since: datetime | None = None
 ) -> Executable:
-    """The server's reports as plain tuples (:data:`EXPORT_COLUMNS`), oldest first."""
+    """The server's reports as plain tuples (:data:`EXPORT_COLUMNS`), oldest first.
+
+    A Core select (no ORM row processing). Instants come as the driver reads them, without the
+    per-value conversion of their column type: SQLite's stored naive UTC text, or PostgreSQL's
+    aware datetimes; ``cogs/reports/export.py`` prints both the same."""
+    r, w = Report.__table__.c, Walkout.__table__.c
     return (
         select(
-            Report.id,
-            Report.walkout_id,
-            Walkout.school,
-            Walkout.city,
-            Walkout.timezone,
-            Walkout.starts_at,
-            Report.created_at,
-            Report.updated_at,
-            Report.reporter_key.is_(None),
-            Report.turnout,
-            Report.what_happened,
-            Report.repercussions,
-            Report.repercussion_details,
-            Report.media_links,
+            r.id,
+            r.walkout_id,
+            w.school,
+            w.city,
+            w.timezone,
+            type_coerce(w.starts_at, String),
+            type_coerce(r.created_at, String),
+            type_coerce(r.updated_at, String),
+            r.reporter_key.is_(None),
+            r.turnout,
+            r.what_happened,
+            r.repercussions,
+            r.repercussion_details,
+            r.media_links,
         )
-        .join(Walkout, Walkout.id == Report.walkout_id)
-        .where(*_filters(guild_id, walkout_id=walkout_id, since=since))
-        .order_by(Report.id)
+        .select_from(Report.__table__.join(Walkout.__table__, w.id == r.walkout_id))
+        .where(*_export_filters(guild_id, walkout_id=walkout_id, since=since))
+        .order_by(r.id)
     )
 
 
 async def count_for_export(
     s: AsyncSession, guild_id: int, *, walkout_id: int | None = None, since: datetime | None = None
 ) -> int:
-    filters = _filters(guild_id, walkout_id=walkout_id, since=since)
-    return await s.scalar(select(func.count()).select_from(Report).where(*filters)) or 0
+    filters = _export_filters(guild_id, walkout_id=walkout_id, since=since)
+    return await s.scalar(select(func.count()).select_from(Report.__table__).where(*filters)) or 0
 
 
 async def export_rows(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from discord.ext import commands
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # only the run path loads discord.py: this package holds pure modules too
+    from discord.ext import commands
 
 
 async def setup(bot: commands.Bot) -> None:

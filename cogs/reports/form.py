@@ -25,17 +25,14 @@ from core.errors import UserError
 from core.text import clean_field, fit
 from db.models import (
     MEDIA_LINKS_MAX,
-    REPERCUSSION_BITS,
     REPERCUSSION_DETAILS_MAX,
     REPORT_TEXT_MAX,
     TURNOUT_MAX,
     Report,
 )
 from db.reports import ReportContent
+from db.vocabulary import KINDS, NONE, REPERCUSSION_BITS, kinds_of
 
-KINDS: tuple[str, ...] = tuple(REPERCUSSION_BITS)
-"""Repercussion kinds in the order they are shown: discipline, police, arrest, ice, injury."""
-NONE = "none"
 CHOICES: tuple[str, ...] = (*KINDS, NONE)
 TURNOUT_INPUT_MAX = 12
 LINKS_MAX = 5
@@ -127,15 +124,6 @@ def bits_of(kinds: Iterable[str]) -> int | None:
     for kind in picked:
         bits |= REPERCUSSION_BITS[kind]
     return bits
-
-
-def kinds_of(bits: int | None) -> tuple[str, ...]:
-    """The kinds of a stored bit set, in :data:`KINDS` order (``("none",)`` for 0)."""
-    if bits is None:
-        return ()
-    if bits == 0:
-        return (NONE,)
-    return tuple(kind for kind in KINDS if bits & REPERCUSSION_BITS[kind])
 
 
 def validate(draft: Draft) -> ReportContent:

@@ -257,3 +257,17 @@ async def test_forget_user_removes_pending_dm_reminders_in_the_server(sessionmak
     async with sessionmaker() as s:
         left = (await s.execute(select(Reminder.guild_id, Reminder.user_id))).all()
     assert sorted(left) == [(G1, 8), (G2, 7)]
+
+
+async def test_a_deleted_newest_report_id_is_never_given_again(sessionmaker):
+    """SQLite hands out max(id) + 1 unless the table is AUTOINCREMENT: a new report must not
+    take the number of one just deleted (a moderator's notes or an export may still name it)."""
+    async with sessionmaker.begin() as s:
+        w = await walkout(s)
+        await anon(s, w, "1" * 64)
+        newest = await anon(s, w, "2" * 64)
+    async with sessionmaker.begin() as s:
+        await reports.remove(s, newest)
+    async with sessionmaker.begin() as s:
+        again = await anon(s, w, "3" * 64)
+    assert again.id > newest.id

@@ -13,6 +13,7 @@ from cogs.reports import export
 from cogs.reports.chart import render_png
 from cogs.reports.stats import compute
 from db.reports import EXPORT_COLUMNS, StatsRow
+from tests import export_oracle as oracle
 
 STARTS = datetime(2027, 2, 12, 19, 0, tzinfo=UTC)  # 14:00 in Detroit
 SUBMITTED = datetime(2027, 2, 12, 21, 30, 5, tzinfo=UTC)
@@ -191,3 +192,79 @@ def test_chart_is_a_png(rows):
     kinds = {"police": "Police 🚓", "none": "Ninguna"}
     png = render_png(compute(rows), labels=labels, kinds=kinds)
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 1000
+
+
+# ----------------------------------------------------------------------------- byte for byte
+
+CORPUS = oracle.rows()
+
+
+def as_stored(row):
+    """The row as SQLite hands it over: instants as stored text, the flag as 0/1."""
+    r = list(row)
+    r[5], r[6], r[7] = oracle.stored(r[5]), oracle.stored(r[6]), oracle.stored(r[7])
+    r[8] = int(r[8])
+    return tuple(r)
+
+
+def without_walkouts(row):
+    """The row as ``db/export_sqlite.py`` reads it: the walkout's own columns left out."""
+    return (*row[:2], None, None, None, None, *row[6:])
+
+
+def in_chunks(rows, sizes=(1, 0, 7, 64, 250)):
+    out, i, k = [], 0, 0
+    while i < len(rows):
+        size = sizes[k % len(sizes)]
+        out.append(rows[i : i + size])
+        i, k = i + size, k + 1
+    return out
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+@pytest.mark.parametrize("shape", ["datetimes", "stored text"])
+async def test_writers_match_the_first_export_byte_for_byte(fmt, shape):
+    """Injection payloads, quotes, control characters, Unicode, nulls, and instants around every
+    offset change of 2026-2027 in zones with DST, half-hour and 45-minute offsets, a 30-minute
+    DST shift, negative DST, and local mean time with seconds: what the cached formatter writes
+    is what csv.writer and json.dumps over datetimes wrote."""
+    rows = CORPUS if shape == "datetimes" else [as_stored(r) for r in CORPUS]
+    expected = oracle.export_bytes(fmt, CORPUS, exported_at=NOW)
+    _, data = await run(fmt, *in_chunks(rows))
+    assert data == expected
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_rows_without_walkout_columns_take_them_from_the_source(fmt):
+    rows = [as_stored(r) for r in CORPUS]
+    walkouts = {r[1]: r[2:6] for r in rows}
+    asked = []
+
+    def source(wid):
+        asked.append(wid)
+        return walkouts[wid]
+
+    out = io.BytesIO()
+    chunks = in_chunks([without_walkouts(r) for r in rows])
+    count = export.write_export_sync(fmt, chunks, out, exported_at=NOW, walkouts=source)
+    assert count == len(rows)
+    assert out.getvalue() == oracle.export_bytes(fmt, CORPUS, exported_at=NOW)
+    assert sorted(asked) == sorted(walkouts)  # once per walkout
+
+
+def test_the_corpus_crosses_offset_changes_and_odd_offsets():
+    zones = {r[4] for r in CORPUS}
+    assert {"Australia/Lord_Howe", "Asia/Kathmandu", "America/St_Johns"} <= zones
+    changes = [
+        r for r in CORPUS if any(abs((r[6] - t).total_seconds()) <= 1 for t in TRANSITIONS[r[4]])
+    ]
+    assert len(changes) > 10
+    assert any(r[6].year < 1900 for r in CORPUS)  # local mean time: offsets with seconds
+
+
+TRANSITIONS = {
+    zone: oracle.transitions(
+        zone, datetime(2026, 1, 1, tzinfo=UTC), datetime(2028, 1, 1, tzinfo=UTC)
+    )
+    for zone in oracle.ZONES
+}

@@ -8,7 +8,8 @@ Create Date: 2026-11-29
 receipt code, a named one a keyed hash of the member for the purpose "report" (exactly one of
 the two, a CHECK says so). Free text columns are wide enough for defused mentions (typed 1500 ->
 stored 1875, typed 1000 -> stored 1250). ``guild_settings.retention_days``: reports and RSVPs of
-walkouts over for that many days are purged (NULL or 0 = keep).
+walkouts over for that many days are purged (NULL or 0 = keep). Report ids are never reused
+(AUTOINCREMENT on SQLite), and (guild_id, id) lists a server's reports in order for exports.
 
 Self-contained: literal limits here, no application imports.
 """
@@ -63,7 +64,9 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_reports")),
         sa.UniqueConstraint("receipt_hash", name=op.f("uq_reports_receipt_hash")),
+        sqlite_autoincrement=True,
     )
+    op.create_index("ix_reports_guild_id_id", "reports", ["guild_id", "id"])
     op.create_index("ix_reports_guild_id_created_at", "reports", ["guild_id", "created_at"])
     op.create_index("ix_reports_guild_id_reporter_key", "reports", ["guild_id", "reporter_key"])
     op.create_index("ix_reports_walkout_id", "reports", ["walkout_id"])
