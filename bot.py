@@ -382,11 +382,13 @@ def keep_freed_heap() -> None:
 
 @contextmanager
 def _export_out(name: str) -> Iterator[BinaryIO]:
-    """The export's file (``-``: standard output, left open)."""
+    """The export's file (``-``: standard output, left open). A new file is readable by its
+    owner only (reports by minors about police and ICE); an existing file keeps its mode."""
     if name == "-":
         yield sys.stdout.buffer
         return
-    with Path(name).open("wb") as out:
+    fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as out:
         yield out
 
 

@@ -23,6 +23,7 @@ def test_cli_export_of_100_000_reports(tmp_path):
     settings = Settings(token=None, database_url=url, data_dir=tmp_path)
     args = argparse.Namespace(guild=GUILD, format="csv", since=None, out=str(out))
     assert export_reports(settings, args) == REPORTS
+    assert out.stat().st_mode & 0o077 == 0  # reports by minors: readable by its owner only
     text = out.read_bytes().decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text, newline="")))
     assert len(rows) == REPORTS
