@@ -196,7 +196,8 @@ async def sweep_pending(s: AsyncSession, *, created_before: datetime) -> int:
     """Undo every ``pending`` walkout a crash left half-announced (created, or approved, before
     the given instant): new registrations are deleted, approved ones wait for approval again.
     Returns how many."""
-    stale = [Walkout.status == PENDING, Walkout.created_at < created_before]
+    since = func.coalesce(Walkout.updated_at, Walkout.created_at)  # registered, or approved
+    stale = [Walkout.status == PENDING, since < created_before]
     deleted = await s.execute(
         delete(Walkout)
         .where(*stale, Walkout.approval_required.is_(False))
@@ -212,7 +213,12 @@ async def sweep_pending(s: AsyncSession, *, created_before: datetime) -> int:
 
 
 async def claim_approval(
-    s: AsyncSession, guild_id: int, walkout_id: int, *, revision: int | None = None
+    s: AsyncSession,
+    guild_id: int,
+    walkout_id: int,
+    *,
+    now: datetime,
+    revision: int | None = None,
 ) -> bool:
     """``pending_approval`` -> ``pending`` (being announced): one conditional statement, so of two
     moderators approving at once exactly one wins. With ``revision``, only that revision (what
@@ -223,7 +229,7 @@ async def claim_approval(
     result = await s.execute(
         sql_update(Walkout)
         .where(*where)
-        .values(status=PENDING)
+        .values(status=PENDING, updated_at=now)  # the sweep's grace counts from the approval
         .execution_options(synchronize_session=False)
     )
     return _rowcount(result) == 1

@@ -318,7 +318,9 @@ class WalkoutService:
             waiting = await walkouts_db.get(s, guild_id, walkout_id, viewer=None)
             if waiting is not None and waiting.is_pending_approval and waiting.starts_at <= now:
                 raise UserError("error.approval.started", id=walkout_id)
-            if not await walkouts_db.claim_approval(s, guild_id, walkout_id, revision=revision):
+            if not await walkouts_db.claim_approval(
+                s, guild_id, walkout_id, now=now, revision=revision
+            ):
                 raise await decided_error(s, guild_id, walkout_id, revision=revision)
             pending = await walkouts_db.get(s, guild_id, walkout_id, fresh=True, viewer=None)
             assert pending is not None

@@ -450,6 +450,10 @@ async def test_a_crash_while_announcing_an_approved_walkout_is_swept_back_to_wai
     assert await sweep_pending(sessionmaker, now=NOW) == 1
     async with sessionmaker() as s:
         assert (await walkouts.get(s, G, w.id, viewer=None)).status == "pending_approval"
+    # An approval under way right now (approved seconds ago) is not swept by a second process.
+    async with sessionmaker.begin() as s:
+        assert await walkouts.claim_approval(s, G, w.id, now=NOW - timedelta(seconds=10))
+    assert await sweep_pending(sessionmaker, now=NOW) == 0
 
 
 async def test_the_spam_brake_counts_a_members_last_hour(service, sessionmaker):
