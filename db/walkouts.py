@@ -16,7 +16,7 @@ SQLite (Unicode-aware, see ``db.engine``) and PostgreSQL alike.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, Literal, TypedDict, Unpack, cast
 
@@ -457,6 +457,34 @@ async def get_with_rsvps(
     )
     row = (await s.execute(stmt)).first()
     return (row[0], int(row[1])) if row else None
+
+
+async def get_for_member(
+    s: AsyncSession,
+    guild_id: int,
+    walkout_id: int,
+    *,
+    viewer: Viewer,
+    member_keys: Sequence[str],
+) -> tuple[Walkout, int, bool] | None:
+    """:func:`get_with_rsvps` plus whether the member (under any of their key versions) is
+    going, still in one round trip (``/walkout info``)."""
+    if not 0 < walkout_id <= ID_MAX or not member_keys:
+        return None
+    going = (
+        select(Rsvp.walkout_id)
+        .where(Rsvp.walkout_id == Walkout.id, Rsvp.member_key.in_(list(member_keys)))
+        .correlate(Walkout)
+        .exists()
+    )
+    stmt = (
+        select(Walkout, _rsvp_count(), going)
+        .options(joinedload(Walkout.action))
+        .where(*_this(guild_id, walkout_id), _visible(viewer))
+        .execution_options(populate_existing=True)
+    )
+    row = (await s.execute(stmt)).first()
+    return (row[0], int(row[1]), bool(row[2])) if row else None
 
 
 def _parse_id(text: str) -> int | None:

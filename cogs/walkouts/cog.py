@@ -234,17 +234,6 @@ class Walkouts(commands.Cog):
                 going = await walkouts_db.has_rsvp(s, walkout_id, keys)
         return Viewer(user_id=itx.user.id, is_mod=is_moderator(itx.permissions.value), going=going)
 
-    async def _found(
-        self, guild_id: int, ref: str, *, viewer: Viewer = PUBLIC
-    ) -> tuple[Walkout, int]:
-        async with self.db() as s:
-            found = await walkouts_db.get_with_rsvps(
-                s, guild_id, parse_walkout_ref(ref), viewer=viewer
-            )
-        if found is None:
-            raise UserError("error.walkout.not_found", ref=fit(ref, 40))
-        return found
-
     def refresh(self, w: Walkout, lang: str) -> asyncio.Task[None]:
         """Bring the public announcement in line with the database (coalesced, see
         :class:`core.coalesce.Coalescer`: an older refresh never lands after a newer one)."""
@@ -489,8 +478,19 @@ class Walkouts(commands.Cog):
     ) -> None:
         assert itx.guild_id is not None
         lang = lang_of(itx)
-        viewer = await self.viewer_of(itx, parse_walkout_ref(walkout))
-        w, count = await self._found(itx.guild_id, walkout, viewer=viewer)
+        member = await self.viewer_of(itx)
+        async with self.db() as s:  # the walkout, its count and whether they're going: one query
+            found = await walkouts_db.get_for_member(
+                s,
+                itx.guild_id,
+                parse_walkout_ref(walkout),
+                viewer=member,
+                member_keys=self.keys.candidates(itx.guild_id, itx.user.id, "rsvp"),
+            )
+        if found is None:
+            raise UserError("error.walkout.not_found", ref=fit(walkout, 40))
+        w, count, going = found
+        viewer = Viewer(user_id=member.user_id, is_mod=member.is_mod, going=going)
         embed, _ = self.announcement(
             w, rsvps=count, lang=lang, shown=await self.guild_config.shown(viewer, w)
         )
