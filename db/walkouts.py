@@ -562,24 +562,36 @@ async def toggle_rsvp(
 ) -> bool:
     """Flip the member's RSVP; True if they are now going.
 
-    Two statements that are each atomic: ``DELETE … RETURNING`` (it was there: now it isn't),
-    else ``INSERT … ON CONFLICT DO NOTHING`` (a racing double click lands on "going" instead of
-    an IntegrityError). Not guild-scoped: resolve ``walkout_id`` with :func:`get` first (an
-    unknown id fails the foreign key). ``older_keys``: the member's hashes under older versions
-    of the pseudonym secret; an RSVP stored under one of them counts as theirs.
+    Statements that are each atomic: ``DELETE … RETURNING`` (it was there: now it isn't), else
+    ``INSERT … ON CONFLICT DO NOTHING … RETURNING`` (it wasn't: now it is). Two toggles racing
+    (a double click) end as if one followed the other, never in an IntegrityError: on SQLite
+    the write lock orders them; on PostgreSQL the loser's insert waits for the winner's and
+    finds its row, so it deletes that row instead. Not guild-scoped: resolve ``walkout_id`` with
+    :func:`get` first (an unknown id fails the foreign key). ``older_keys``: the member's hashes
+    under older versions of the pseudonym secret; an RSVP stored under one of them counts as
+    theirs.
     """
     keys = [member_key, *older_keys]
-    removed = (
-        await s.scalars(
-            delete(Rsvp)
-            .where(Rsvp.walkout_id == walkout_id, Rsvp.member_key.in_(keys))
+    for _ in range(3):
+        removed = (
+            await s.scalars(
+                delete(Rsvp)
+                .where(Rsvp.walkout_id == walkout_id, Rsvp.member_key.in_(keys))
+                .returning(Rsvp.walkout_id)
+            )
+        ).all()
+        if removed:
+            return False
+        added = await s.scalar(
+            insert_or_ignore(s, Rsvp)
+            .values(walkout_id=walkout_id, member_key=member_key)
             .returning(Rsvp.walkout_id)
         )
-    ).all()
-    if removed:
-        return False
-    await s.execute(insert_or_ignore(s, Rsvp).values(walkout_id=walkout_id, member_key=member_key))
-    return True
+        if added is not None:
+            return True
+        # A racing toggle inserted the row after our DELETE looked (PostgreSQL, READ COMMITTED:
+        # each statement sees what is committed when it starts): the next DELETE sees it.
+    return True  # the row is there: going
 
 
 async def rsvp_count(s: AsyncSession, walkout_id: int) -> int:
