@@ -20,6 +20,7 @@ snapshot).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -131,7 +132,7 @@ class Database:
         # of meeting the lock inside SQLite, whose busy handler backs off in sleeps of up to
         # 100 ms; other processes still wait through busy_timeout.
         self._one_writer = asyncio.Lock() if engine.dialect.name == "sqlite" else None
-        self._writer: asyncio.Task[Any] | None = None
+        self._writers: set[asyncio.Task[Any]] = set()  # tasks inside begin(), on every backend
 
     def __call__(self) -> AsyncSession:
         """A session for reading (it may write too, but then prefer :meth:`begin`)."""
@@ -141,23 +142,23 @@ class Database:
     async def begin(self) -> AsyncIterator[AsyncSession]:
         """A session inside one write transaction; on SQLite it holds the write lock.
 
-        Never nest a write transaction inside another in the same task (it would wait for
-        itself): that raises at once instead of hanging.
+        Never nest a write transaction inside another in the same task: on SQLite it would wait
+        for itself; on PostgreSQL it would be a second, independent transaction (committed even
+        if the outer one rolls back, and waiting forever on a row the outer one locked). Both
+        raise at once instead.
         """
-        if self._one_writer is None:
-            async with self._write.begin() as session:
-                yield session
-            return
         me = asyncio.current_task()
-        if self._writer is not None and self._writer is me:
+        if me is not None and me in self._writers:
             raise RuntimeError("a write transaction inside a write transaction")
-        async with self._one_writer:
-            self._writer = me
+        async with self._one_writer or contextlib.nullcontext():
+            if me is not None:
+                self._writers.add(me)
             try:
                 async with self._write.begin() as session:
                     yield session
             finally:
-                self._writer = None
+                if me is not None:
+                    self._writers.discard(me)
 
     @property
     def dialect(self) -> str:
