@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
@@ -31,7 +32,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL, ExceptionContext, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -103,15 +104,41 @@ def _on_sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql(f"BEGIN {mode}".rstrip())
 
 
+# asyncpg quotes the Python value it could not encode: "invalid input for query argument $2:
+# 3000000001 (value out of int32 range)".
+_ARGUMENT_VALUE = re.compile(r"(invalid input for query argument \$\d+[^:\n]*): [^\n]*")
+
+
+def _hide_values_in_errors(context: ExceptionContext) -> None:
+    """Keep the values of a refused statement out of its error, as ``hide_parameters`` does for
+    the parameters themselves: a logged traceback prints every chained cause, and PostgreSQL's
+    errors carry the refused row or key in their DETAIL ("Failing row contains (...)", "Key
+    (slug)=(...) already exists"), asyncpg's the value it could not send. The message, the
+    constraint's name and the SQL stay."""
+    seen: set[int] = set()
+    # The SQLAlchemy error is not chained to the driver's yet: walk from both.
+    for error in (context.sqlalchemy_exception, context.original_exception):
+        while error is not None and id(error) not in seen:
+            seen.add(id(error))
+            if getattr(error, "detail", None):
+                error.detail = None  # type: ignore[attr-defined]
+            if error.args and isinstance(error.args[0], str):
+                hidden = _ARGUMENT_VALUE.sub(r"\1: (value hidden)", error.args[0])
+                error.args = (hidden, *error.args[1:])
+            error = error.__cause__ or error.__context__
+
+
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     """An async engine; for SQLite, creates the file's folder, tunes every connection and makes
-    transactions real (see the module docstring)."""
+    transactions real (see the module docstring); elsewhere, keeps values out of errors."""
     # hide_parameters: errors and logs never carry the values people typed (or user ids).
     engine = create_async_engine(url, echo=echo, hide_parameters=True)
     if is_sqlite(url):
         ensure_sqlite_dir(url)
         event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
         event.listen(engine.sync_engine, "begin", _on_sqlite_begin)
+    else:
+        event.listen(engine.sync_engine, "handle_error", _hide_values_in_errors)
     return engine
 
 

@@ -1,6 +1,7 @@
 """Engine set-up and migrations on a real SQLite file."""
 
 import asyncio
+import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -199,3 +200,57 @@ async def test_database_errors_do_not_carry_typed_values(sessionmaker):
             await s.commit()
     assert "secret-zone-text" not in str(info.value)
     assert "hidden due to hide_parameters" in str(info.value)
+
+
+SECRET_ID = 1_234_567_890_123_456_789  # a member's id, as a registrant
+
+
+def refused_rows() -> dict[str, list]:
+    """Rows each backend refuses, each carrying values a log must never show."""
+    from db.models import GuildSnippet, Rsvp, Walkout
+
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    walkout = {
+        "guild_id": 1,
+        "school": "secret-school-text",
+        "city": "secret-city-text",
+        "starts_at": now,
+        "ends_at": now,
+        "timezone": "UTC",
+        "registrant_id": SECRET_ID,
+        "created_at": now,
+    }
+    snippet = {
+        "guild_id": 1,
+        "slug": "secret-slug-text",
+        "kind": "rights",
+        "lang": "en",
+        "title": "secret-title-text",
+        "body": "b",
+        "source": "s",
+        "created_at": now,
+    }
+    return {
+        # CHECK: PostgreSQL's DETAIL repeats the whole row ("Failing row contains (...)").
+        "check": [Walkout(**walkout, status="secret-status")],
+        # UNIQUE: its DETAIL names the key ("Key (guild_id, slug)=(...) already exists").
+        "unique": [GuildSnippet(**snippet), GuildSnippet(**snippet)],
+        # A value the column can't hold: asyncpg's message quotes it; SQLite fails the FK.
+        "out of range": [Rsvp(walkout_id=3_000_000_001, member_key="secret-key-text")],
+    }
+
+
+@pytest.mark.parametrize("kind", ["check", "unique", "out of range"])
+async def test_refused_rows_leave_no_values_in_logged_errors(sessionmaker, kind):
+    """The whole error as ``log.exception`` prints it (every chained cause included) shows none
+    of the refused row's values."""
+    from sqlalchemy.exc import DBAPIError
+
+    with pytest.raises(DBAPIError) as info:
+        async with sessionmaker.begin() as s:
+            for row in refused_rows()[kind]:
+                s.add(row)
+                await s.flush()
+    logged = "".join(traceback.format_exception(info.value))
+    for secret in ("secret-", str(SECRET_ID), "3000000001"):
+        assert secret not in logged, (secret, logged[-1500:])
