@@ -1,7 +1,8 @@
-"""Engine set-up and migrations on a real SQLite file."""
+"""Engine set-up and migrations, on each backend (SQLite, and PostgreSQL when configured)."""
 
 import asyncio
 import traceback
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -82,13 +83,26 @@ TABLES_0001 = {"guild_settings", "national_actions", "walkouts", "rsvps"}
 
 
 def schema_state(url: str) -> tuple[str | None, set[str]]:
-    """(Alembic revision, tables) of the SQLite file behind ``url``, read with a blocking engine."""
-    engine = sa.create_engine(make_url(url).set(drivername="sqlite"))
-    try:
-        with engine.connect() as conn:
-            return current_revision(conn), table_names(conn)
-    finally:
-        engine.dispose()
+    """(Alembic revision, tables) of the database behind ``url``, read outside any event loop of
+    the caller: a blocking engine on SQLite, the async engine in a thread of its own otherwise."""
+    if make_url(url).get_backend_name() == "sqlite":
+        engine = sa.create_engine(make_url(url).set(drivername="sqlite"))
+        try:
+            with engine.connect() as conn:
+                return current_revision(conn), table_names(conn)
+        finally:
+            engine.dispose()
+
+    async def read() -> tuple[str | None, set[str]]:
+        engine = create_engine(url)
+        try:
+            async with engine.connect() as conn:
+                return await conn.run_sync(lambda c: (current_revision(c), table_names(c)))
+        finally:
+            await engine.dispose()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, read()).result()
 
 
 def test_sync_api_outside_a_loop(db_url):
@@ -120,6 +134,7 @@ def test_creates_missing_data_dir(tmp_path: Path):
     assert (tmp_path / "a" / "b" / "walkout-bot.sqlite3").is_file()
 
 
+@pytest.mark.sqlite_only("SQLite pragmas")
 async def test_pragmas(engine):
     """Every app connection runs in WAL with foreign keys on and a busy timeout."""
     async with engine.connect() as conn:
@@ -147,12 +162,13 @@ async def test_shipped_action_present(engine):
     guild_id, name, local_date, local_time = rows[0]
     assert guild_id is None
     assert name == "Walk out and turn up the heat on ICE"
-    assert local_date == "2026-02-13"
-    assert local_time.startswith("14:00:00")
+    # Raw SQL: text on SQLite, date and time objects on PostgreSQL.
+    assert str(local_date) == "2026-02-13"
+    assert str(local_time).startswith("14:00:00")
 
 
-async def test_failed_revision_rolls_back(tmp_path: Path):
-    """A revision that fails half-way leaves the SQLite file untouched (transactional DDL)."""
+async def test_failed_revision_rolls_back(tmp_path: Path, db_url):
+    """A revision that fails half-way leaves the database untouched (transactional DDL)."""
     scripts = tmp_path / "migrations"
     versions = scripts / "versions"
     versions.mkdir(parents=True)
@@ -168,7 +184,7 @@ async def test_failed_revision_rolls_back(tmp_path: Path):
         "    op.execute('SELECT * FROM no_such_table')\n"
         "def downgrade():\n    pass\n"
     )
-    url = default_database_url(tmp_path)
+    url = db_url
     upgrade_sync(url, "0001")
 
     config = alembic_config(url)
@@ -254,3 +270,36 @@ async def test_refused_rows_leave_no_values_in_logged_errors(sessionmaker, kind)
     logged = "".join(traceback.format_exception(info.value))
     for secret in ("secret-", str(SECRET_ID), "3000000001"):
         assert secret not in logged, (secret, logged[-1500:])
+
+
+@pytest.mark.parametrize("round_", [1, 2])
+async def test_every_test_starts_from_the_migrated_state(sessionmaker, round_):
+    """Whatever the test before wrote is gone and ids count from 1 again (the shipped action
+    keeps id 1)."""
+    from sqlalchemy import func, select
+
+    from db import actions, walkouts
+    from db.models import NationalAction, Walkout
+
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    async with sessionmaker.begin() as s:
+        assert await s.scalar(select(func.count()).select_from(Walkout)) == 0
+        assert (await s.scalars(select(NationalAction.id))).all() == [1]
+        action = await actions.add(
+            s, 7, name="Ours", local_date=now.date(), local_time=now.time(), now=now
+        )
+        walkout = await walkouts.create(
+            s,
+            guild_id=7,
+            school="A",
+            city="B",
+            starts_at=now,
+            ends_at=now,
+            timezone="UTC",
+            meeting_point=None,
+            details=None,
+            action_id=action.id,
+            registrant_id=None,
+            now=now,
+        )
+    assert (action.id, walkout.id) == (2, 1)

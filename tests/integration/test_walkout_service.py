@@ -1,4 +1,4 @@
-"""The walkout lifecycle service on a real SQLite file, with a recording stand-in for Discord."""
+"""The walkout lifecycle service on a real database, with a recording stand-in for Discord."""
 
 import asyncio
 from datetime import UTC, datetime, timedelta
