@@ -35,13 +35,6 @@ POSTGRES_URL = os.environ.get("WALKOUT_TEST_POSTGRES_URL", "").strip()
 BACKENDS = ("sqlite", "postgresql") if POSTGRES_URL else ("sqlite",)
 
 
-def pytest_report_header() -> str:
-    if not POSTGRES_URL:
-        return "integration backends: sqlite (WALKOUT_TEST_POSTGRES_URL unset: no postgresql)"
-    shown = make_url(POSTGRES_URL).render_as_string(hide_password=True)
-    return f"integration backends: sqlite, postgresql ({shown})"
-
-
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "backend" not in metafunc.fixturenames:
         return
