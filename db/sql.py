@@ -20,3 +20,12 @@ def insert_or_ignore(s: AsyncSession, model: Any) -> Any:
     if dialect == "sqlite":
         return sqlite.insert(model).on_conflict_do_nothing()
     raise NotImplementedError(f"insert_or_ignore: unsupported database {dialect!r}")
+
+
+def never_stored(text: str) -> bool:
+    """True when typed ``text`` holds a NUL character, which no stored text does: PostgreSQL's
+    text columns can't hold one (a parameter with one fails the whole statement: "invalid byte
+    sequence for encoding UTF8: 0x00"), and the application tidies control characters away
+    before it stores anything (``core.text.clean_field``), so on SQLite none is there either.
+    Lookups of typed text ask this first: such text matches nothing, on every backend."""
+    return "\x00" in text

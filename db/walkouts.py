@@ -11,7 +11,8 @@ PostgreSQL alike.
 
 "Upcoming" means ``starts_at >= now`` everywhere in this module (an ongoing walkout counts as
 past). Text matching is case-insensitive substring matching with LIKE wildcards escaped, on
-SQLite (Unicode-aware, see ``db.engine``) and PostgreSQL alike.
+SQLite (Unicode-aware, see ``db.engine``) and PostgreSQL alike; typed text holding a NUL
+matches nothing on both (``db.sql.never_stored``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from sqlalchemy import (
     and_,
     case,
     delete,
+    false,
     func,
     or_,
     select,
@@ -47,7 +49,7 @@ from db.models import (
     Rsvp,
     Walkout,
 )
-from db.sql import insert_or_ignore
+from db.sql import insert_or_ignore, never_stored
 
 PENDING = WALKOUT_PENDING
 PENDING_APPROVAL = WALKOUT_PENDING_APPROVAL
@@ -326,7 +328,10 @@ def _page_query(
             Walkout.id.asc(),
         ]
     if city and city.strip():
-        filters.append(Walkout.city.icontains(city.strip(), autoescape=True))
+        if never_stored(city):
+            filters.append(false())
+        else:
+            filters.append(Walkout.city.icontains(city.strip(), autoescape=True))
     if not include_cancelled:
         filters.append(Walkout.status != CANCELLED)
     return filters, order
@@ -461,6 +466,8 @@ async def search(
     not loaded.
     """
     text = text.strip()
+    if never_stored(text):
+        return []
     filters: list[ColumnElement[bool]] = [Walkout.guild_id == guild_id, _visible(viewer)]
     order: list[Any] = []
     if text:
