@@ -17,9 +17,11 @@ from typing import Any, cast
 from sqlalchemy import (
     ColumnElement,
     CursorResult,
+    Integer,
     case,
     delete,
     func,
+    literal,
     or_,
     select,
     tuple_,
@@ -53,7 +55,9 @@ class Shards:
     count: int
 
     def where(self) -> ColumnElement[bool]:
-        shard = (Reminder.guild_id.op(">>")(22)) % self.count
+        # The shift count is an integer: PostgreSQL has ``bigint >> integer`` and no
+        # ``bigint >> bigint`` (the type a plain 22 would take from the column).
+        shard = (Reminder.guild_id.op(">>")(literal(22, Integer))) % self.count
         return shard.in_(self.ids)
 
     def owns(self, guild_id: int) -> bool:
