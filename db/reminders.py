@@ -100,9 +100,9 @@ async def plan_channel(
     wanted = dict(planned)
     rows = (
         await s.scalars(
-            select(Reminder).where(
-                Reminder.walkout_id == walkout.id, Reminder.kind == REMINDER_CHANNEL
-            )
+            select(Reminder)
+            .where(Reminder.walkout_id == walkout.id, Reminder.kind == REMINDER_CHANNEL)
+            .with_for_update()  # a claim racing this plan lands before or after it, not inside
         )
     ).all()
     have = {row.offset_minutes: row for row in rows}
@@ -142,11 +142,16 @@ async def plan_channel(
 
 
 async def dm_reminders(s: AsyncSession, walkout_id: int) -> list[Reminder]:
-    """The walkout's pending DM reminders."""
-    stmt = select(Reminder).where(
-        Reminder.walkout_id == walkout_id,
-        Reminder.kind == REMINDER_DM,
-        Reminder.status == PENDING,
+    """The walkout's pending DM reminders, locked for this write transaction (to move or cancel
+    them: one claimed meanwhile is no longer pending, so it is not among them)."""
+    stmt = (
+        select(Reminder)
+        .where(
+            Reminder.walkout_id == walkout_id,
+            Reminder.kind == REMINDER_DM,
+            Reminder.status == PENDING,
+        )
+        .with_for_update()
     )
     return list((await s.scalars(stmt)).all())
 

@@ -1,9 +1,19 @@
-"""Statements whose spelling differs between SQLite and PostgreSQL but whose meaning does not."""
+"""Statements whose spelling differs between SQLite and PostgreSQL but whose meaning does not.
+
+Write transactions (``Database.begin()``) on SQLite run one at a time: whatever one reads stays
+true until it commits. PostgreSQL runs them at once, in READ COMMITTED: a single conditional
+statement is still race-safe, but a transaction that reads a row and then writes because of
+what it read must lock what it read (``SELECT … FOR UPDATE``, which SQLite's dialect leaves out:
+nothing to do there), or, when what it reads is a count of rows that may not exist yet, take
+:func:`one_at_a_time`.
+"""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
+from sqlalchemy import BigInteger, func, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,3 +39,14 @@ def never_stored(text: str) -> bool:
     before it stores anything (``core.text.clean_field``), so on SQLite none is there either.
     Lookups of typed text ask this first: such text matches nothing, on every backend."""
     return "\x00" in text
+
+
+async def one_at_a_time(s: AsyncSession, *key: str | int) -> None:
+    """Until this write transaction ends, others that call this with the same ``key`` wait: a
+    PostgreSQL transaction-level advisory lock on a 64-bit hash of the key. SQLite's write
+    transactions already run one at a time: nothing to do there."""
+    if s.get_bind().dialect.name != "postgresql":
+        return
+    digest = hashlib.blake2b(repr(key).encode(), digest_size=8).digest()
+    lock = int.from_bytes(digest, "big", signed=True)
+    await s.execute(select(func.pg_advisory_xact_lock(literal(lock, BigInteger))))

@@ -285,16 +285,21 @@ async def get(
     *,
     fresh: bool = False,
     viewer: Viewer | None = PUBLIC,
+    lock: bool = False,
 ) -> Walkout | None:
     """The server's walkout with its action loaded if ``viewer`` may see it, else None (also for
     other servers' ids); ``viewer=None``: whatever its status (the lifecycle's own reads).
-    ``fresh`` overwrites a copy already in the session."""
+    ``fresh`` overwrites a copy already in the session. ``lock``: in a write transaction that
+    writes because of what it read here, the row stays as read until it commits (``FOR NO KEY
+    UPDATE`` on PostgreSQL; see ``db.sql``)."""
     if not 0 < walkout_id <= ID_MAX:
         return None
     filters = _this(guild_id, walkout_id)
     if viewer is not None:
         filters.append(_visible(viewer))
     stmt = select(Walkout).options(joinedload(Walkout.action)).where(*filters)
+    if lock:
+        stmt = stmt.with_for_update(of=Walkout, key_share=True)
     if fresh:
         stmt = stmt.execution_options(populate_existing=True)
     return await s.scalar(stmt)

@@ -3,8 +3,8 @@
 No Discord here. Discord calls go through :class:`Announcer`, a small interface the cog
 implements (post the announcement, take it back, mirror the change). Every change of a walkout's
 state is one write transaction with status-guarded conditional writes (see ``db/walkouts.py``):
-the permission check, the read and the write see the same row, and two racing requests can't
-both win.
+the permission check, the read and the write see the same row (locked on PostgreSQL, see
+``db/sql.py``), and two racing requests can't both win.
 
 Registering needs the walkout's id before its announcement exists (the RSVP button carries it),
 and the announcement must not be posted while the database is locked, so it has three steps:
@@ -46,6 +46,7 @@ from core.visibility import PENDING, PENDING_APPROVAL, PUBLIC, Viewer
 from db import walkouts as walkouts_db
 from db.engine import Database
 from db.models import NationalAction, Walkout
+from db.sql import one_at_a_time
 
 log = logging.getLogger(__name__)
 
@@ -441,7 +442,7 @@ class WalkoutService:
         self, s: AsyncSession, guild_id: int, walkout_id: int, actor: Actor, *, ref: str
     ) -> Walkout:
         """The walkout, if it exists here, ``actor`` may manage it and it is not cancelled."""
-        w = await _found(s, guild_id, walkout_id, ref=ref, viewer=actor.viewer())
+        w = await _found(s, guild_id, walkout_id, ref=ref, viewer=actor.viewer(), lock=True)
         if not can_manage_walkout(
             user_id=actor.user_id, registrant_id=w.registrant_id, is_mod=actor.is_mod
         ):
@@ -462,9 +463,15 @@ async def sweep_pending(db: Database, *, now: datetime) -> int:
 
 
 async def _found(
-    s: AsyncSession, guild_id: int, walkout_id: int, *, ref: str, viewer: Viewer = PUBLIC
+    s: AsyncSession,
+    guild_id: int,
+    walkout_id: int,
+    *,
+    ref: str,
+    viewer: Viewer = PUBLIC,
+    lock: bool = False,
 ) -> Walkout:
-    w = await walkouts_db.get(s, guild_id, walkout_id, viewer=viewer)
+    w = await walkouts_db.get(s, guild_id, walkout_id, viewer=viewer, lock=lock)
     if w is None:
         raise UserError("error.walkout.not_found", ref=fit(ref or f"#{walkout_id}", 40))
     return w
@@ -473,7 +480,10 @@ async def _found(
 async def _check_rate(
     s: AsyncSession, guild_id: int, actor: Actor, per_hour: int, *, now: datetime
 ) -> None:
-    """The spam brake: at most ``per_hour`` registrations by one member in the last hour."""
+    """The spam brake: at most ``per_hour`` registrations by one member in the last hour. The
+    member's registrations take turns from here to their commit, so a burst can't all count
+    the same hour before any of them is stored."""
+    await one_at_a_time(s, "register", guild_id, actor.user_id)
     recent = await walkouts_db.registered_since(s, guild_id, actor.user_id, since=now - HOUR)
     if len(recent) >= per_hour:
         again = recent[len(recent) - per_hour] + HOUR

@@ -2,6 +2,7 @@
 cross-server isolation, the cooldown, retention with the injected clock, and anonymity checked
 in what the database holds (on SQLite the bytes of the file and its WAL) and in the logs."""
 
+import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,6 +20,7 @@ from core.pseudonym import Keyring
 from db import guilds, reminders, reports, walkouts
 from db.engine import Database
 from db.models import Base, Report
+from tests.integration.races import Interleave
 
 NOW = datetime(2026, 2, 20, 12, 0, tzinfo=UTC)
 G1, G2 = 111111111111111111, 222222222222222222
@@ -257,3 +259,20 @@ async def test_an_anonymous_report_leaves_no_trace_of_its_reporter(
         assert needle not in logs, needle
     assert done.code.encode() not in blobs and done.code.encode() not in logs
     assert b"Forty of us" not in logs
+
+
+async def test_an_edit_racing_a_delete_never_fails_half_way(service, db, monkeypatch):
+    """The reporter edits and deletes at once: one after the other, never an edit of a row that
+    vanished under it (on PostgreSQL the edit's UPDATE found no row: StaleDataError)."""
+    w = await walkout(db)
+    done = await service.submit(G1, ALICE, w.id, DRAFT, anonymous=True)
+    found = await service.find(G1, ALICE, done.code)
+    race = Interleave()
+    monkeypatch.setattr(reports, "replace_content", race.hold(reports.replace_content))
+    edit = asyncio.create_task(service.edit(G1, ALICE, found.proof, Draft(turnout="7")))
+    await race.then(service.delete(G1, ALICE, done.code))
+    result = (await asyncio.gather(edit, return_exceptions=True))[0]
+    assert not isinstance(result, BaseException) or isinstance(result, UserError), repr(result)
+    with pytest.raises(UserError) as info:
+        await service.find(G1, ALICE, done.code)
+    assert not_found(info)
