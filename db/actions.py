@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from db.models import ID_MAX, NationalAction, Walkout
+from db.sql import never_stored
 
 RemoveResult = Literal["removed", "shipped", "missing"]
 
@@ -43,6 +44,8 @@ async def get_for_guild(s: AsyncSession, guild_id: int, action_id: int) -> Natio
 
 async def find_by_name(s: AsyncSession, guild_id: int, name: str) -> NationalAction | None:
     """Case-insensitive exact name match; the server's own action wins over a shipped one."""
+    if never_stored(name):
+        return None
     own_first = case((NationalAction.guild_id.is_(None), 1), else_=0)
     stmt = (
         select(NationalAction)

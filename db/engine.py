@@ -20,7 +20,9 @@ snapshot).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import re
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
@@ -28,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL, ExceptionContext, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -100,15 +102,41 @@ def _on_sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql(f"BEGIN {mode}".rstrip())
 
 
+# asyncpg quotes the Python value it could not encode: "invalid input for query argument $2:
+# 3000000001 (value out of int32 range)".
+_ARGUMENT_VALUE = re.compile(r"(invalid input for query argument \$\d+[^:\n]*): [^\n]*")
+
+
+def _hide_values_in_errors(context: ExceptionContext) -> None:
+    """Keep the values of a refused statement out of its error, as ``hide_parameters`` does for
+    the parameters themselves: a logged traceback prints every chained cause, and PostgreSQL's
+    errors carry the refused row or key in their DETAIL ("Failing row contains (...)", "Key
+    (slug)=(...) already exists"), asyncpg's the value it could not send. The message, the
+    constraint's name and the SQL stay."""
+    seen: set[int] = set()
+    # The SQLAlchemy error is not chained to the driver's yet: walk from both.
+    for error in (context.sqlalchemy_exception, context.original_exception):
+        while error is not None and id(error) not in seen:
+            seen.add(id(error))
+            if getattr(error, "detail", None):
+                error.detail = None  # type: ignore[attr-defined]
+            if error.args and isinstance(error.args[0], str):
+                hidden = _ARGUMENT_VALUE.sub(r"\1: (value hidden)", error.args[0])
+                error.args = (hidden, *error.args[1:])
+            error = error.__cause__ or error.__context__
+
+
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     """An async engine; for SQLite, creates the file's folder, tunes every connection and makes
-    transactions real (see the module docstring)."""
+    transactions real (see the module docstring); elsewhere, keeps values out of errors."""
     # hide_parameters: errors and logs never carry the values people typed (or user ids).
     engine = create_async_engine(url, echo=echo, hide_parameters=True)
     if is_sqlite(url):
         ensure_sqlite_dir(url)
         event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
         event.listen(engine.sync_engine, "begin", _on_sqlite_begin)
+    else:
+        event.listen(engine.sync_engine, "handle_error", _hide_values_in_errors)
     return engine
 
 
@@ -129,7 +157,7 @@ class Database:
         # of meeting the lock inside SQLite, whose busy handler backs off in sleeps of up to
         # 100 ms; other processes still wait through busy_timeout.
         self._one_writer = asyncio.Lock() if engine.dialect.name == "sqlite" else None
-        self._writer: asyncio.Task[Any] | None = None
+        self._writers: set[asyncio.Task[Any]] = set()  # tasks inside begin(), on every backend
 
     def __call__(self) -> AsyncSession:
         """A session for reading (it may write too, but then prefer :meth:`begin`)."""
@@ -139,23 +167,23 @@ class Database:
     async def begin(self) -> AsyncIterator[AsyncSession]:
         """A session inside one write transaction; on SQLite it holds the write lock.
 
-        Never nest a write transaction inside another in the same task (it would wait for
-        itself): that raises at once instead of hanging.
+        Never nest a write transaction inside another in the same task: on SQLite it would wait
+        for itself; on PostgreSQL it would be a second, independent transaction (committed even
+        if the outer one rolls back, and waiting forever on a row the outer one locked). Both
+        raise at once instead.
         """
-        if self._one_writer is None:
-            async with self._write.begin() as session:
-                yield session
-            return
         me = asyncio.current_task()
-        if self._writer is not None and self._writer is me:
+        if me is not None and me in self._writers:
             raise RuntimeError("a write transaction inside a write transaction")
-        async with self._one_writer:
-            self._writer = me
+        async with self._one_writer or contextlib.nullcontext():
+            if me is not None:
+                self._writers.add(me)
             try:
                 async with self._write.begin() as session:
                     yield session
             finally:
-                self._writer = None
+                if me is not None:
+                    self._writers.discard(me)
 
     @property
     def dialect(self) -> str:

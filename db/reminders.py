@@ -17,9 +17,11 @@ from typing import Any, cast
 from sqlalchemy import (
     ColumnElement,
     CursorResult,
+    Integer,
     case,
     delete,
     func,
+    literal,
     or_,
     select,
     tuple_,
@@ -53,7 +55,9 @@ class Shards:
     count: int
 
     def where(self) -> ColumnElement[bool]:
-        shard = (Reminder.guild_id.op(">>")(22)) % self.count
+        # The shift count is an integer: PostgreSQL has ``bigint >> integer`` and no
+        # ``bigint >> bigint`` (the type a plain 22 would take from the column).
+        shard = (Reminder.guild_id.op(">>")(literal(22, Integer))) % self.count
         return shard.in_(self.ids)
 
     def owns(self, guild_id: int) -> bool:
@@ -96,9 +100,9 @@ async def plan_channel(
     wanted = dict(planned)
     rows = (
         await s.scalars(
-            select(Reminder).where(
-                Reminder.walkout_id == walkout.id, Reminder.kind == REMINDER_CHANNEL
-            )
+            select(Reminder)
+            .where(Reminder.walkout_id == walkout.id, Reminder.kind == REMINDER_CHANNEL)
+            .with_for_update()  # a claim racing this plan lands before or after it, not inside
         )
     ).all()
     have = {row.offset_minutes: row for row in rows}
@@ -138,11 +142,16 @@ async def plan_channel(
 
 
 async def dm_reminders(s: AsyncSession, walkout_id: int) -> list[Reminder]:
-    """The walkout's pending DM reminders."""
-    stmt = select(Reminder).where(
-        Reminder.walkout_id == walkout_id,
-        Reminder.kind == REMINDER_DM,
-        Reminder.status == PENDING,
+    """The walkout's pending DM reminders, locked for this write transaction (to move or cancel
+    them: one claimed meanwhile is no longer pending, so it is not among them)."""
+    stmt = (
+        select(Reminder)
+        .where(
+            Reminder.walkout_id == walkout_id,
+            Reminder.kind == REMINDER_DM,
+            Reminder.status == PENDING,
+        )
+        .with_for_update()
     )
     return list((await s.scalars(stmt)).all())
 

@@ -140,17 +140,26 @@ async def remove(s: AsyncSession, report: Report) -> Notice | None:
 # --------------------------------------------------------------------------- owners
 
 
-async def by_receipt(s: AsyncSession, guild_id: int, receipt_hash: str) -> Report | None:
+async def by_receipt(
+    s: AsyncSession, guild_id: int, receipt_hash: str, *, lock: bool = False
+) -> Report | None:
     """The server's anonymous report with this receipt hash, or None (also for a receipt of
-    another server: the same answer, so nothing can be learned by trying)."""
+    another server: the same answer, so nothing can be learned by trying). ``lock``: to edit or
+    delete it in this write transaction (``FOR UPDATE`` on PostgreSQL; see ``db.sql``)."""
     stmt = select(Report).where(Report.guild_id == guild_id, Report.receipt_hash == receipt_hash)
-    return await s.scalar(stmt)
+    return await s.scalar(stmt.with_for_update() if lock else stmt)
 
 
 async def owned(
-    s: AsyncSession, guild_id: int, report_id: int, reporter_keys: Sequence[str]
+    s: AsyncSession,
+    guild_id: int,
+    report_id: int,
+    reporter_keys: Sequence[str],
+    *,
+    lock: bool = False,
 ) -> Report | None:
-    """The server's named report ``report_id`` if one of ``reporter_keys`` owns it, else None."""
+    """The server's named report ``report_id`` if one of ``reporter_keys`` owns it, else None.
+    ``lock``: as for :func:`by_receipt`."""
     if not reporter_keys or not 0 < report_id <= ID_MAX:
         return None
     stmt = select(Report).where(
@@ -158,7 +167,7 @@ async def owned(
         Report.guild_id == guild_id,
         Report.reporter_key.in_(list(reporter_keys)),
     )
-    return await s.scalar(stmt)
+    return await s.scalar(stmt.with_for_update() if lock else stmt)
 
 
 async def list_owned(

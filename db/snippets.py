@@ -16,6 +16,7 @@ from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import GuildSnippet
+from db.sql import never_stored
 
 KEYWORD_SEPARATOR = ","
 
@@ -44,6 +45,8 @@ async def list_for_guild(s: AsyncSession, guild_id: int) -> list[GuildSnippet]:
 
 async def get(s: AsyncSession, guild_id: int, slug: str) -> GuildSnippet | None:
     """The server's snippet with this slug, or None (also for another server's slug)."""
+    if never_stored(slug):
+        return None
     stmt = select(GuildSnippet).where(GuildSnippet.guild_id == guild_id, GuildSnippet.slug == slug)
     return await s.scalar(stmt)
 
@@ -83,6 +86,8 @@ async def add(
 
 async def remove(s: AsyncSession, guild_id: int, slug: str) -> bool:
     """Delete the server's snippet with this slug; False if it has none."""
+    if never_stored(slug):
+        return False
     result = await s.execute(
         delete(GuildSnippet).where(GuildSnippet.guild_id == guild_id, GuildSnippet.slug == slug)
     )

@@ -1,4 +1,11 @@
-"""Statements whose spelling differs between SQLite and PostgreSQL but whose meaning does not."""
+"""Statements whose spelling differs between SQLite and PostgreSQL but whose meaning does not.
+
+Write transactions (``Database.begin()``) on SQLite run one at a time: whatever one reads stays
+true until it commits. PostgreSQL runs them at once, in READ COMMITTED: a single conditional
+statement is still race-safe, but a transaction that reads a row and then writes because of
+what it read must lock what it read (``SELECT … FOR UPDATE``, which SQLite's dialect leaves out:
+nothing to do there).
+"""
 
 from __future__ import annotations
 
@@ -20,3 +27,12 @@ def insert_or_ignore(s: AsyncSession, model: Any) -> Any:
     if dialect == "sqlite":
         return sqlite.insert(model).on_conflict_do_nothing()
     raise NotImplementedError(f"insert_or_ignore: unsupported database {dialect!r}")
+
+
+def never_stored(text: str) -> bool:
+    """True when typed ``text`` holds a NUL character, which no stored text does: PostgreSQL's
+    text columns can't hold one (a parameter with one fails the whole statement: "invalid byte
+    sequence for encoding UTF8: 0x00"), and the application tidies control characters away
+    before it stores anything (``core.text.clean_field``), so on SQLite none is there either.
+    Lookups of typed text ask this first: such text matches nothing, on every backend."""
+    return "\x00" in text

@@ -11,7 +11,8 @@ PostgreSQL alike.
 
 "Upcoming" means ``starts_at >= now`` everywhere in this module (an ongoing walkout counts as
 past). Text matching is case-insensitive substring matching with LIKE wildcards escaped, on
-SQLite (Unicode-aware, see ``db.engine``) and PostgreSQL alike.
+SQLite (Unicode-aware, see ``db.engine``) and PostgreSQL alike; typed text holding a NUL
+matches nothing on both (``db.sql.never_stored``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from sqlalchemy import (
     and_,
     case,
     delete,
+    false,
     func,
     or_,
     select,
@@ -48,7 +50,7 @@ from db.models import (
     Rsvp,
     Walkout,
 )
-from db.sql import insert_or_ignore
+from db.sql import insert_or_ignore, never_stored
 
 PENDING = WALKOUT_PENDING
 PENDING_APPROVAL = WALKOUT_PENDING_APPROVAL
@@ -305,16 +307,21 @@ async def get(
     *,
     fresh: bool = False,
     viewer: Viewer | None = PUBLIC,
+    lock: bool = False,
 ) -> Walkout | None:
     """The server's walkout with its action loaded if ``viewer`` may see it, else None (also for
     other servers' ids); ``viewer=None``: whatever its status (the lifecycle's own reads).
-    ``fresh`` overwrites a copy already in the session."""
+    ``fresh`` overwrites a copy already in the session. ``lock``: in a write transaction that
+    writes because of what it read here, the row stays as read until it commits (``FOR NO KEY
+    UPDATE`` on PostgreSQL; see ``db.sql``)."""
     if not 0 < walkout_id <= ID_MAX:
         return None
     filters = _this(guild_id, walkout_id)
     if viewer is not None:
         filters.append(_visible(viewer))
     stmt = select(Walkout).options(joinedload(Walkout.action)).where(*filters)
+    if lock:
+        stmt = stmt.with_for_update(of=Walkout, key_share=True)
     if fresh:
         stmt = stmt.execution_options(populate_existing=True)
     return await s.scalar(stmt)
@@ -348,7 +355,10 @@ def _page_query(
             Walkout.id.asc(),
         ]
     if city and city.strip():
-        filters.append(Walkout.city.icontains(city.strip(), autoescape=True))
+        if never_stored(city):
+            filters.append(false())
+        else:
+            filters.append(Walkout.city.icontains(city.strip(), autoescape=True))
     if not include_cancelled:
         filters.append(Walkout.status != CANCELLED)
     return filters, order
@@ -511,6 +521,8 @@ async def search(
     not loaded.
     """
     text = text.strip()
+    if never_stored(text):
+        return []
     filters: list[ColumnElement[bool]] = [Walkout.guild_id == guild_id, _visible(viewer)]
     order: list[Any] = []
     if text:
@@ -612,24 +624,36 @@ async def toggle_rsvp(
 ) -> bool:
     """Flip the member's RSVP; True if they are now going.
 
-    Two statements that are each atomic: ``DELETE … RETURNING`` (it was there: now it isn't),
-    else ``INSERT … ON CONFLICT DO NOTHING`` (a racing double click lands on "going" instead of
-    an IntegrityError). Not guild-scoped: resolve ``walkout_id`` with :func:`get` first (an
-    unknown id fails the foreign key). ``older_keys``: the member's hashes under older versions
-    of the pseudonym secret; an RSVP stored under one of them counts as theirs.
+    Statements that are each atomic: ``DELETE … RETURNING`` (it was there: now it isn't), else
+    ``INSERT … ON CONFLICT DO NOTHING … RETURNING`` (it wasn't: now it is). Two toggles racing
+    (a double click) end as if one followed the other, never in an IntegrityError: on SQLite
+    the write lock orders them; on PostgreSQL the loser's insert waits for the winner's and
+    finds its row, so it deletes that row instead. Not guild-scoped: resolve ``walkout_id`` with
+    :func:`get` first (an unknown id fails the foreign key). ``older_keys``: the member's hashes
+    under older versions of the pseudonym secret; an RSVP stored under one of them counts as
+    theirs.
     """
     keys = [member_key, *older_keys]
-    removed = (
-        await s.scalars(
-            delete(Rsvp)
-            .where(Rsvp.walkout_id == walkout_id, Rsvp.member_key.in_(keys))
+    for _ in range(3):
+        removed = (
+            await s.scalars(
+                delete(Rsvp)
+                .where(Rsvp.walkout_id == walkout_id, Rsvp.member_key.in_(keys))
+                .returning(Rsvp.walkout_id)
+            )
+        ).all()
+        if removed:
+            return False
+        added = await s.scalar(
+            insert_or_ignore(s, Rsvp)
+            .values(walkout_id=walkout_id, member_key=member_key)
             .returning(Rsvp.walkout_id)
         )
-    ).all()
-    if removed:
-        return False
-    await s.execute(insert_or_ignore(s, Rsvp).values(walkout_id=walkout_id, member_key=member_key))
-    return True
+        if added is not None:
+            return True
+        # A racing toggle inserted the row after our DELETE looked (PostgreSQL, READ COMMITTED:
+        # each statement sees what is committed when it starts): the next DELETE sees it.
+    return True  # the row is there: going
 
 
 async def rsvp_counts(s: AsyncSession, walkout_ids: Iterable[int]) -> dict[int, int]:

@@ -174,12 +174,15 @@ class ReportService:
                 return Proof(report.id, digest)
         raise UserError("error.report.not_found")
 
-    async def _proved(self, s: AsyncSession, guild_id: int, user_id: int, proof: Proof) -> Report:
+    async def _proved(
+        self, s: AsyncSession, guild_id: int, user_id: int, proof: Proof, *, lock: bool = False
+    ) -> Report:
+        """The report the proof still holds for (``lock``: to edit or delete it here)."""
         if proof.receipt_hash is not None:
-            report = await reports_db.by_receipt(s, guild_id, proof.receipt_hash)
+            report = await reports_db.by_receipt(s, guild_id, proof.receipt_hash, lock=lock)
         else:
             report = await reports_db.owned(
-                s, guild_id, proof.report_id, self._candidates(guild_id, user_id)
+                s, guild_id, proof.report_id, self._candidates(guild_id, user_id), lock=lock
             )
         if report is None or report.id != proof.report_id:
             raise UserError("error.report.not_found")
@@ -189,7 +192,7 @@ class ReportService:
         """Replace what the report says, if the proof still holds."""
         content = validate(draft)
         async with self.db.begin() as s:
-            report = await self._proved(s, guild_id, user_id, proof)
+            report = await self._proved(s, guild_id, user_id, proof, lock=True)
             await reports_db.replace_content(s, report, content, now=self.clock())
             walkout = await walkouts_db.get(s, guild_id, report.walkout_id)
         assert walkout is not None
@@ -200,7 +203,7 @@ class ReportService:
         """Delete the report ``ref`` names (see :meth:`find`); return its notification."""
         found = await self.find(guild_id, user_id, ref)
         async with self.db.begin() as s:
-            report = await self._proved(s, guild_id, user_id, found.proof)
+            report = await self._proved(s, guild_id, user_id, found.proof, lock=True)
             notice = await reports_db.remove(s, report)
         log.info("report %s deleted by its reporter in guild %s", found.report.id, guild_id)
         return notice

@@ -3,8 +3,8 @@
 No Discord here. Discord calls go through :class:`Announcer`, a small interface the cog
 implements (post the announcement, take it back, mirror the change). Every change of a walkout's
 state is one write transaction with status-guarded conditional writes (see ``db/walkouts.py``):
-the permission check, the read and the write see the same row, and two racing requests can't
-both win.
+the permission check, the read and the write see the same row (locked on PostgreSQL, see
+``db/sql.py``), and two racing requests can't both win.
 
 Registering needs the walkout's id before its announcement exists (the RSVP button carries it),
 and the announcement must not be posted while the database is locked, so it has three steps:
@@ -476,7 +476,7 @@ class WalkoutService:
         self, s: AsyncSession, guild_id: int, walkout_id: int, actor: Actor, *, ref: str
     ) -> Walkout:
         """The walkout, if it exists here, ``actor`` may manage it and it is not cancelled."""
-        w = await _found(s, guild_id, walkout_id, ref=ref, viewer=actor.viewer())
+        w = await _found(s, guild_id, walkout_id, ref=ref, viewer=actor.viewer(), lock=True)
         if not can_manage_walkout(
             user_id=actor.user_id, registrant_id=w.registrant_id, is_mod=actor.is_mod
         ):
@@ -497,9 +497,15 @@ async def sweep_pending(db: Database, *, now: datetime) -> int:
 
 
 async def _found(
-    s: AsyncSession, guild_id: int, walkout_id: int, *, ref: str, viewer: Viewer = PUBLIC
+    s: AsyncSession,
+    guild_id: int,
+    walkout_id: int,
+    *,
+    ref: str,
+    viewer: Viewer = PUBLIC,
+    lock: bool = False,
 ) -> Walkout:
-    w = await walkouts_db.get(s, guild_id, walkout_id, viewer=viewer)
+    w = await walkouts_db.get(s, guild_id, walkout_id, viewer=viewer, lock=lock)
     if w is None:
         raise UserError("error.walkout.not_found", ref=fit(ref or f"#{walkout_id}", 40))
     return w

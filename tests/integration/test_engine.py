@@ -1,6 +1,8 @@
-"""Engine set-up and migrations on a real SQLite file."""
+"""Engine set-up and migrations, on each backend (SQLite, and PostgreSQL when configured)."""
 
 import asyncio
+import traceback
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -81,13 +83,26 @@ TABLES_0001 = {"guild_settings", "national_actions", "walkouts", "rsvps"}
 
 
 def schema_state(url: str) -> tuple[str | None, set[str]]:
-    """(Alembic revision, tables) of the SQLite file behind ``url``, read with a blocking engine."""
-    engine = sa.create_engine(make_url(url).set(drivername="sqlite"))
-    try:
-        with engine.connect() as conn:
-            return current_revision(conn), table_names(conn)
-    finally:
-        engine.dispose()
+    """(Alembic revision, tables) of the database behind ``url``, read outside any event loop of
+    the caller: a blocking engine on SQLite, the async engine in a thread of its own otherwise."""
+    if make_url(url).get_backend_name() == "sqlite":
+        engine = sa.create_engine(make_url(url).set(drivername="sqlite"))
+        try:
+            with engine.connect() as conn:
+                return current_revision(conn), table_names(conn)
+        finally:
+            engine.dispose()
+
+    async def read() -> tuple[str | None, set[str]]:
+        engine = create_engine(url)
+        try:
+            async with engine.connect() as conn:
+                return await conn.run_sync(lambda c: (current_revision(c), table_names(c)))
+        finally:
+            await engine.dispose()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, read()).result()
 
 
 def test_sync_api_outside_a_loop(db_url):
@@ -119,6 +134,7 @@ def test_creates_missing_data_dir(tmp_path: Path):
     assert (tmp_path / "a" / "b" / "walkout-bot.sqlite3").is_file()
 
 
+@pytest.mark.sqlite_only("SQLite pragmas")
 async def test_pragmas(engine):
     """Every app connection runs in WAL with foreign keys on and a busy timeout."""
     async with engine.connect() as conn:
@@ -146,12 +162,13 @@ async def test_shipped_action_present(engine):
     guild_id, name, local_date, local_time = rows[0]
     assert guild_id is None
     assert name == "Walk out and turn up the heat on ICE"
-    assert local_date == "2026-02-13"
-    assert local_time.startswith("14:00:00")
+    # Raw SQL: text on SQLite, date and time objects on PostgreSQL.
+    assert str(local_date) == "2026-02-13"
+    assert str(local_time).startswith("14:00:00")
 
 
-async def test_failed_revision_rolls_back(tmp_path: Path):
-    """A revision that fails half-way leaves the SQLite file untouched (transactional DDL)."""
+async def test_failed_revision_rolls_back(tmp_path: Path, db_url):
+    """A revision that fails half-way leaves the database untouched (transactional DDL)."""
     scripts = tmp_path / "migrations"
     versions = scripts / "versions"
     versions.mkdir(parents=True)
@@ -167,7 +184,7 @@ async def test_failed_revision_rolls_back(tmp_path: Path):
         "    op.execute('SELECT * FROM no_such_table')\n"
         "def downgrade():\n    pass\n"
     )
-    url = default_database_url(tmp_path)
+    url = db_url
     upgrade_sync(url, "0001")
 
     config = alembic_config(url)
@@ -201,6 +218,7 @@ async def test_database_errors_do_not_carry_typed_values(sessionmaker):
     assert "hidden due to hide_parameters" in str(info.value)
 
 
+@pytest.mark.sqlite_only
 async def test_0006_leaves_a_republish_job_only_when_announcements_were_posted(tmp_path):
     """Announcements posted before 0006 named their registrant: the migration asks the bot to
     re-render them; a database with nothing posted gets no job."""
@@ -221,3 +239,90 @@ async def test_0006_leaves_a_republish_job_only_when_announcements_were_posted(t
         await upgrade(url)
         with sqlite3.connect(path) as conn:
             assert conn.execute("SELECT key, value FROM maintenance").fetchall() == expected
+
+
+SECRET_ID = 1_234_567_890_123_456_789  # a member's id, as a registrant
+
+
+def refused_rows() -> dict[str, list]:
+    """Rows each backend refuses, each carrying values a log must never show."""
+    from db.models import GuildSnippet, Rsvp, Walkout
+
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    walkout = {
+        "guild_id": 1,
+        "school": "secret-school-text",
+        "city": "secret-city-text",
+        "starts_at": now,
+        "ends_at": now,
+        "timezone": "UTC",
+        "registrant_id": SECRET_ID,
+        "created_at": now,
+    }
+    snippet = {
+        "guild_id": 1,
+        "slug": "secret-slug-text",
+        "kind": "rights",
+        "lang": "en",
+        "title": "secret-title-text",
+        "body": "b",
+        "source": "s",
+        "created_at": now,
+    }
+    return {
+        # CHECK: PostgreSQL's DETAIL repeats the whole row ("Failing row contains (...)").
+        "check": [Walkout(**walkout, status="secret-status")],
+        # UNIQUE: its DETAIL names the key ("Key (guild_id, slug)=(...) already exists").
+        "unique": [GuildSnippet(**snippet), GuildSnippet(**snippet)],
+        # A value the column can't hold: asyncpg's message quotes it; SQLite fails the FK.
+        "out of range": [Rsvp(walkout_id=3_000_000_001, member_key="secret-key-text")],
+    }
+
+
+@pytest.mark.parametrize("kind", ["check", "unique", "out of range"])
+async def test_refused_rows_leave_no_values_in_logged_errors(sessionmaker, kind):
+    """The whole error as ``log.exception`` prints it (every chained cause included) shows none
+    of the refused row's values."""
+    from sqlalchemy.exc import DBAPIError
+
+    with pytest.raises(DBAPIError) as info:
+        async with sessionmaker.begin() as s:
+            for row in refused_rows()[kind]:
+                s.add(row)
+                await s.flush()
+    logged = "".join(traceback.format_exception(info.value))
+    for secret in ("secret-", str(SECRET_ID), "3000000001"):
+        assert secret not in logged, (secret, logged[-1500:])
+
+
+@pytest.mark.parametrize("round_", [1, 2])
+async def test_every_test_starts_from_the_migrated_state(sessionmaker, round_):
+    """Whatever the test before wrote is gone and ids count from 1 again (the shipped action
+    keeps id 1)."""
+    from sqlalchemy import func, select
+
+    from db import actions, walkouts
+    from db.models import NationalAction, Walkout
+
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    async with sessionmaker.begin() as s:
+        assert await s.scalar(select(func.count()).select_from(Walkout)) == 0
+        assert (await s.scalars(select(NationalAction.id))).all() == [1]
+        action = await actions.add(
+            s, 7, name="Ours", local_date=now.date(), local_time=now.time(), now=now
+        )
+        walkout = await walkouts.create(
+            s,
+            guild_id=7,
+            school="A",
+            city="B",
+            starts_at=now,
+            ends_at=now,
+            timezone="UTC",
+            meeting_point=None,
+            details=None,
+            action_id=action.id,
+            registrant_id=None,
+            now=now,
+        )
+    assert (action.id, walkout.id) == (2, 1)

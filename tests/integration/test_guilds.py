@@ -1,8 +1,12 @@
-"""db.guilds on a migrated SQLite file."""
+"""db.guilds on a migrated database."""
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import select
+
 from db import guilds
+from db.models import GuildSettings
 
 NOW = datetime(2026, 2, 1, 12, 0, tzinfo=UTC)
 G1, G2 = 111111111111111111, 222222222222222222
@@ -109,3 +113,18 @@ async def test_get_or_create_survives_a_concurrent_create(sessionmaker):
     async with sessionmaker() as s:
         row = await guilds.get(s, gid)
     assert (row.timezone, row.events_note) == ("America/Detroit", "setup.events.limit")
+
+
+async def test_ten_requests_creating_one_servers_row_at_once_all_succeed(sessionmaker):
+    """The first /setup of a server, ten times at once: one row, no IntegrityError (on
+    PostgreSQL the inserts really race; on SQLite the write lock orders them)."""
+    gid = 876543210987654321
+
+    async def setup(i: int) -> None:
+        async with sessionmaker.begin() as s:
+            await guilds.set_organizer_role(s, gid, 1000 + i, now=NOW)
+
+    await asyncio.gather(*(setup(i) for i in range(10)))
+    async with sessionmaker() as s:
+        rows = (await s.scalars(select(GuildSettings).where(GuildSettings.guild_id == gid))).all()
+    assert len(rows) == 1 and rows[0].organizer_role_id in range(1000, 1010)

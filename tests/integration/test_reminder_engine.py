@@ -1,4 +1,4 @@
-"""Reminders on a real SQLite file: planned, moved and cancelled with their walkout; claimed,
+"""Reminders on a real database: planned, moved and cancelled with their walkout; claimed,
 posted once and recorded by the engine; recovered after a crash; batched; the missed rule."""
 
 import asyncio
@@ -24,6 +24,7 @@ from core.errors import UserError
 from core.pacing import Pacer
 from db import guilds
 from db import reminders as reminders_db
+from db.engine import Database, create_engine
 from db.models import Reminder
 
 NOW = datetime(2027, 2, 1, 17, 0, tzinfo=UTC)
@@ -262,11 +263,15 @@ async def test_walkouts_due_at_the_same_instant_in_one_channel_are_one_post(worl
     assert len(starts) == 1 and sorted(w.id for _, w in starts[0].items) == sorted(ids)
 
 
-async def test_two_engines_on_one_database_post_each_reminder_once(world):
+@pytest.mark.parametrize("pool", ["shared", "separate"])
+async def test_two_engines_on_one_database_post_each_reminder_once(world, db_url, pool):
+    """Two reminder engines dispatch at once, sharing this process's connection pool or each
+    with its own (as two processes would: on SQLite, no shared writer lock either)."""
     for i in range(12):
         await register(world, school=f"Race {i}", when=f"2027-02-12 14:{i:02d}")
+    db = world.db if pool == "shared" else Database(create_engine(db_url))
     other = ReminderEngine(
-        world.db,
+        db,
         clock=world.clock,
         guild_config=GuildConfigCache(world.db),
         poster=world.poster,
@@ -279,6 +284,8 @@ async def test_two_engines_on_one_database_post_each_reminder_once(world):
     posted = sorted(w.id for b in starts for _, w in b.items)
     assert len(posted) == 12 and len(set(posted)) == 12
     await other.stop()
+    if db is not world.db:
+        await db.dispose()
 
 
 async def test_missed_while_down(world):

@@ -1,13 +1,14 @@
-"""The report service and delete-my-data on a real SQLite file: receipts, named reports,
+"""The report service and delete-my-data on a real database: receipts, named reports,
 cross-server isolation, the cooldown, retention with the injected clock, and anonymity checked
-in the bytes of the database, its WAL and the logs."""
+in what the database holds (on SQLite the bytes of the file and its WAL) and in the logs."""
 
+import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from cogs.privacy.service import forget_member
 from cogs.reports import receipts
@@ -18,7 +19,8 @@ from core.errors import UserError
 from core.pseudonym import Keyring
 from db import guilds, reminders, reports, walkouts
 from db.engine import Database
-from db.models import Report
+from db.models import Base, Report
+from tests.integration.races import Interleave
 
 NOW = datetime(2026, 2, 20, 12, 0, tzinfo=UTC)
 G1, G2 = 111111111111111111, 222222222222222222
@@ -222,11 +224,24 @@ def id_encodings(user_id: int) -> list[bytes]:
     return out
 
 
+async def stored_bytes(db: Database, db_url: str) -> bytes:
+    """What the database holds: on SQLite the bytes of the file and its WAL (old versions of
+    rows and freed pages included); elsewhere every row of every table, as text."""
+    if db.dialect == "sqlite":
+        path = db_url.removeprefix("sqlite+aiosqlite:///")
+        return b"".join(Path(f).read_bytes() for f in (path, path + "-wal"))  # noqa: ASYNC240
+    async with db() as s:
+        rows = []
+        for table in Base.metadata.sorted_tables:
+            rows += (await s.scalars(text(f"SELECT CAST(t AS text) FROM {table.name} AS t"))).all()
+    return "\n".join(rows).encode()
+
+
 async def test_an_anonymous_report_leaves_no_trace_of_its_reporter(
     service, db, db_url, caplog, tmp_path
 ):
     """Neither the id (as text or integer) nor any keyed hash of the member is in the database
-    file, its WAL or any log line, at DEBUG level."""
+    (on SQLite: the file and its WAL) or any log line, at DEBUG level."""
     logging.getLogger("aiosqlite").setLevel(logging.INFO)  # as bot.setup_logging does
     caplog.set_level(logging.DEBUG)
     w = await walkout(db)
@@ -235,9 +250,7 @@ async def test_an_anonymous_report_leaves_no_trace_of_its_reporter(
     found = await service.find(G1, ALICE, done.code)
     await service.edit(G1, ALICE, found.proof, Draft(turnout="99", kinds=("police",)))
     await service.stats(G1)
-    path = db_url.removeprefix("sqlite+aiosqlite:///")
-    files = [path, path + "-wal"]
-    blobs = b"".join(Path(f).read_bytes() for f in files)  # noqa: ASYNC240
+    blobs = await stored_bytes(db, db_url)
     assert done.report.receipt_hash.encode() in blobs  # the search below can see the data
     assert str(BOB).encode() not in blobs and KEYS.key(G1, BOB, "report").encode() in blobs
     logs = "\n".join(r.getMessage() + str(r.args) for r in caplog.records).encode()
@@ -246,3 +259,20 @@ async def test_an_anonymous_report_leaves_no_trace_of_its_reporter(
         assert needle not in logs, needle
     assert done.code.encode() not in blobs and done.code.encode() not in logs
     assert b"Forty of us" not in logs
+
+
+async def test_an_edit_racing_a_delete_never_fails_half_way(service, db, monkeypatch):
+    """The reporter edits and deletes at once: one after the other, never an edit of a row that
+    vanished under it (on PostgreSQL the edit's UPDATE found no row: StaleDataError)."""
+    w = await walkout(db)
+    done = await service.submit(G1, ALICE, w.id, DRAFT, anonymous=True)
+    found = await service.find(G1, ALICE, done.code)
+    race = Interleave()
+    monkeypatch.setattr(reports, "replace_content", race.hold(reports.replace_content))
+    edit = asyncio.create_task(service.edit(G1, ALICE, found.proof, Draft(turnout="7")))
+    await race.then(service.delete(G1, ALICE, done.code))
+    result = (await asyncio.gather(edit, return_exceptions=True))[0]
+    assert not isinstance(result, BaseException) or isinstance(result, UserError), repr(result)
+    with pytest.raises(UserError) as info:
+        await service.find(G1, ALICE, done.code)
+    assert not_found(info)

@@ -1,4 +1,4 @@
-"""db.reports (and the privacy queries beside it) on a migrated SQLite file: every query is
+"""db.reports (and the privacy queries beside it) on a migrated database: every query is
 scoped to its server, owners are found by their mark only, retention purges by walkout end."""
 
 from datetime import UTC, datetime, timedelta

@@ -1,4 +1,5 @@
-"""SQLite transactions that are real, on a real file: rollbacks, claim races, busy waits."""
+"""Transactions that are real: rollbacks, claim races, double clicks, on both backends; SQLite's
+own snapshot and busy-wait behaviour on a real file."""
 
 import asyncio
 import sqlite3
@@ -53,6 +54,9 @@ async def test_a_savepoint_rolls_back_with_its_outer_transaction(sessionmaker):
         assert await s.scalar(select(func.count()).select_from(GuildSettings)) == 0
 
 
+@pytest.mark.sqlite_only(
+    "pysqlite's deferred BEGIN; PostgreSQL reads in READ COMMITTED, a snapshot per statement"
+)
 async def test_reads_run_inside_the_transaction(sessionmaker, db_url):
     """A read transaction sees one snapshot: a commit by another connection in between is not
     visible until the transaction ends (the driver no longer defers BEGIN to the first write)."""
@@ -95,6 +99,7 @@ async def test_two_concurrent_claimers_exactly_one_wins_100_times(sessionmaker):
     assert statuses == ["scheduled"] * 100
 
 
+@pytest.mark.sqlite_only("busy_timeout, with a second writer through sqlite3")
 async def test_a_writer_waits_for_a_lock_held_two_seconds(sessionmaker, db_url):
     """busy_timeout: the writer waits for the other connection instead of failing."""
     path = db_url.split("///", 1)[1]

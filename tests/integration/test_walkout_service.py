@@ -1,4 +1,4 @@
-"""The walkout lifecycle service on a real SQLite file, with a recording stand-in for Discord."""
+"""The walkout lifecycle service on a real database, with a recording stand-in for Discord."""
 
 import asyncio
 from datetime import UTC, datetime, timedelta
@@ -23,6 +23,7 @@ from core.errors import UserError
 from core.visibility import PUBLIC
 from db import guilds, walkouts
 from db.models import Walkout
+from tests.integration.races import Interleave
 
 NOW = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)
 G, OTHER = 111111111111111111, 222222222222222222
@@ -472,3 +473,43 @@ async def test_the_spam_brake_counts_a_members_last_hour(service, sessionmaker):
     await service.register(G, MOD, DRAFT, Announcer(), channel_id=55)
     service.clock.advance(hours=1)
     await service.register(G, ALICE, DRAFT, Announcer(), channel_id=55)  # an hour later
+
+
+async def test_a_burst_of_registrations_meets_the_spam_brake(service, sessionmaker):
+    """Six registrations by one member at once, three allowed an hour: three pass (on
+    PostgreSQL they really run at once; the brake's count and the insert must not interleave)."""
+    await approval_on(sessionmaker, per_hour=3)
+    service.guild_config.invalidate(G)
+    results = await asyncio.gather(
+        *(service.register(G, ALICE, DRAFT, Announcer(), channel_id=55) for _ in range(6)),
+        return_exceptions=True,
+    )
+    refused = [r for r in results if isinstance(r, UserError)]
+    assert len(refused) == 3 and {r.key for r in refused} == {"error.walkout.too_many"}
+    assert await count(sessionmaker) == 3
+
+
+async def test_a_withdrawal_racing_an_approval_leaves_nothing_public(
+    service, sessionmaker, monkeypatch
+):
+    """The registrant withdraws while a moderator approves: the withdrawal read the walkout as
+    waiting first, so it wins (on PostgreSQL its read locks the row; on SQLite transactions take
+    turns); the approval is told it was withdrawn, and nothing is announced or planned."""
+    await approval_on(sessionmaker)
+    service.guild_config.invalidate(G)
+    w = (await service.register(G, ALICE, DRAFT, Announcer(), channel_id=55)).walkout
+    race = Interleave()
+    monkeypatch.setattr(walkouts, "withdraw", race.hold(walkouts.withdraw))
+    withdraw = asyncio.create_task(service.cancel(G, w.id, ALICE, None, Announcer(), ref=""))
+    moderator = Announcer()
+    approved = await asyncio.gather(
+        race.then(service.approve(G, w.id, MOD, moderator)), return_exceptions=True
+    )
+    withdrawn = await asyncio.gather(withdraw, return_exceptions=True)
+    async with sessionmaker() as s:
+        status = (await walkouts.get(s, G, w.id, viewer=None)).status
+    assert status == "withdrawn" and not isinstance(withdrawn[0], BaseException), withdrawn
+    assert isinstance(approved[0], UserError), approved
+    assert approved[0].key == "error.approval.decided.withdrawn"
+    assert moderator.calls == []  # nothing posted
+    assert [what for what, *_ in service.recorded.seen] == []  # no reminders planned

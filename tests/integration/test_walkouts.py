@@ -1,4 +1,4 @@
-"""db.walkouts on a migrated SQLite file, with a fixed clock."""
+"""db.walkouts on a migrated database, with a fixed clock."""
 
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
