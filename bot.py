@@ -101,7 +101,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
 
         load_dotenv(ROOT / ".env", override=False)
         env = os.environ
-    from db.urls import default_database_url
+    from db.urls import BACKENDS, backend_of, default_database_url
 
     data_dir = Path(env.get("WALKOUT_DATA_DIR") or ROOT / "data")
     guild_raw = (env.get("DISCORD_GUILD_ID") or "").strip()
@@ -124,6 +124,12 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             Keyring.parse(secret)
         except KeyringError as exc:
             raise ConfigError(f"WALKOUT_SECRET: {exc}") from None
+    database_url = (env.get("DATABASE_URL") or "").strip() or default_database_url(data_dir)
+    if backend_of(database_url) not in BACKENDS:
+        raise ConfigError(
+            "DATABASE_URL must name SQLite (sqlite+aiosqlite:///path) or PostgreSQL "
+            f"(postgresql+asyncpg://...), got {backend_of(database_url)!r}"
+        )
     api_base = (env.get("DISCORD_API_BASE") or "").strip().rstrip("/") or None
     gateway = (env.get("DISCORD_GATEWAY_URL") or "").strip() or None
     for name, value in (("DISCORD_API_BASE", api_base), ("DISCORD_GATEWAY_URL", gateway)):
@@ -131,7 +137,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             raise ConfigError(f"{name} must be an http(s):// or ws(s):// URL, got {value!r}")
     return Settings(
         token=(env.get("DISCORD_TOKEN") or "").strip() or None,
-        database_url=(env.get("DATABASE_URL") or "").strip() or default_database_url(data_dir),
+        database_url=database_url,
         data_dir=data_dir,
         guild_id=int(guild_raw) if guild_raw else None,
         api_base=api_base,

@@ -14,6 +14,8 @@ from typing import Any
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+_INSERT: dict[str, Any] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
 
 def insert_or_ignore(s: AsyncSession, model: Any) -> Any:
     """``INSERT … ON CONFLICT DO NOTHING`` for ``model`` on the session's dialect.
@@ -21,12 +23,8 @@ def insert_or_ignore(s: AsyncSession, model: Any) -> Any:
     One statement, so two racing inserts of the same key never end in an IntegrityError: one
     inserts, the other does nothing (its result has ``rowcount`` 0).
     """
-    dialect = s.get_bind().dialect.name
-    if dialect == "postgresql":
-        return postgresql.insert(model).on_conflict_do_nothing()
-    if dialect == "sqlite":
-        return sqlite.insert(model).on_conflict_do_nothing()
-    raise NotImplementedError(f"insert_or_ignore: unsupported database {dialect!r}")
+    insert = _INSERT[s.get_bind().dialect.name]  # settings refuse other databases (db.urls)
+    return insert(model).on_conflict_do_nothing()
 
 
 def never_stored(text: str) -> bool:

@@ -12,6 +12,15 @@ DATABASE_FILE = "walkout-bot.sqlite3"
 _PLAIN_SQLITE = re.compile(r"^sqlite(\+[A-Za-z0-9_]+)?:///(?P<path>[^?#%]+)$")
 
 
+# The databases the bot's statements are written for (see db/sql.py).
+BACKENDS = ("sqlite", "postgresql")
+
+
+def backend_of(url: str) -> str:
+    """``"sqlite"`` for ``sqlite+aiosqlite:///…``, ``"postgresql"`` for ``postgresql+asyncpg://…``."""
+    return url.strip().split(":", 1)[0].split("+", 1)[0].lower()
+
+
 def default_database_url(data_dir: Path) -> str:
     """The SQLite file the bot uses when no database URL is configured."""
     return f"sqlite+aiosqlite:///{Path(data_dir) / DATABASE_FILE}"

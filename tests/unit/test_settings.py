@@ -39,6 +39,7 @@ def test_well_formed_token_is_accepted(tmp_path):
         ("LOG_LEVEL", "LOUD", "LOG_LEVEL"),
         ("DISCORD_API_BASE", "discord.com/api", "DISCORD_API_BASE"),
         ("DISCORD_GATEWAY_URL", "gateway", "DISCORD_GATEWAY_URL"),
+        ("DATABASE_URL", "mysql+aiomysql://db/walkouts", "DATABASE_URL.*'mysql'"),
     ],
 )
 def test_bad_values_are_named(tmp_path, name, value, message):
