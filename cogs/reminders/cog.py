@@ -23,9 +23,8 @@ from cogs.reminders.offsets import Offset, format_offsets, parse_offset
 from cogs.reminders.plan import due_at
 from cogs.reminders.planner import offsets_of
 from cogs.reports.views import report_buttons
-from cogs.walkouts.lookup import parse_walkout_ref, walkout_choices
+from cogs.walkouts.lookup import find_walkout, walkout_choices
 from core.errors import UserError
-from core.text import fit
 from core.visibility import PUBLIC, Viewer
 from db import reminders as reminders_db
 from db import walkouts as walkouts_db
@@ -204,13 +203,6 @@ class Reminders(commands.Cog):
                 log.info("could not re-render reminder post %s", message_id)
         return edited
 
-    async def _walkout(self, guild_id: int, ref: str) -> Walkout:
-        async with self.db() as s:
-            w = await walkouts_db.get(s, guild_id, parse_walkout_ref(ref))
-        if w is None:
-            raise UserError("error.walkout.not_found", ref=fit(ref, 40))
-        return w
-
     # -------------------------------------------------------------------- list
 
     @reminders.command(name="list", description="What reminders will be posted when")
@@ -220,7 +212,7 @@ class Reminders(commands.Cog):
     ) -> None:
         assert itx.guild_id is not None
         lang = lang_of(itx)
-        target = await self._walkout(itx.guild_id, walkout) if walkout else None
+        target = await find_walkout(self.db, itx.guild_id, walkout) if walkout else None
         config = await self.guild_config.get(itx.guild_id)
         async with self.db() as s:
             ahead, done = await reminders_db.for_guild(
@@ -246,7 +238,7 @@ class Reminders(commands.Cog):
     ) -> None:
         assert itx.guild_id is not None
         lang = lang_of(itx)
-        w = await self._walkout(itx.guild_id, walkout)
+        w = await find_walkout(self.db, itx.guild_id, walkout)
         done = await answer_soon(itx, self._toggle_dm(itx, w, before, lang))
         await reply(itx, content=done)
 

@@ -22,18 +22,18 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from cogs.common.interactions import answer_soon, guild_lang_of, lang_of, reply, user_error_text
+from cogs.common.pager import send_paged
 from cogs.common.services import Services
 from cogs.reports import render
 from cogs.reports.chart import MAX_WALKOUTS, render_png
 from cogs.reports.export import Format, filename
 from cogs.reports.form import Draft, draft_of
 from cogs.reports.service import ReportService, purge_expired
-from cogs.reports.views import Purpose, ReportButton, ReportsPager, RetryView, form
-from cogs.walkouts.lookup import parse_walkout_ref, walkout_choices
+from cogs.reports.views import Purpose, ReportButton, RetryView, form
+from cogs.walkouts.lookup import find_walkout, parse_walkout_ref, walkout_choices
 from core.errors import UserError
 from core.permissions import require_moderator
 from core.text import CHOICE_NAME_MAX, fit
-from db import walkouts as walkouts_db
 from db.models import Report, Walkout
 from db.reports import Notice
 from messages import t
@@ -41,7 +41,6 @@ from messages import t
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 10
-PAGER_TIMEOUT = 600.0
 DEFAULT_UPLOAD_LIMIT = 10 * 1024 * 1024  # Discord's default when the interaction doesn't say
 RETENTION_EVERY_HOURS = 1
 FORMAT_CHOICES = [
@@ -282,15 +281,6 @@ class Reports(commands.Cog):
 
     # ------------------------------------------------------------------- /reports
 
-    async def _walkout(self, guild_id: int, ref: str | None) -> Walkout | None:
-        if not ref:
-            return None
-        async with self.db() as s:
-            w = await walkouts_db.get(s, guild_id, parse_walkout_ref(ref))
-        if w is None:
-            raise UserError("error.walkout.not_found", ref=fit(ref, 40))
-        return w
-
     @reports.command(name="list", description="Reports, newest first")
     @app_commands.describe(walkout="Only this walkout")
     async def list_(
@@ -300,7 +290,7 @@ class Reports(commands.Cog):
         assert itx.guild_id is not None
         guild_id = itx.guild_id
         lang = lang_of(itx)
-        target = await self._walkout(guild_id, walkout)
+        target = await find_walkout(self.db, guild_id, walkout) if walkout else None
 
         async def render_page(page: int) -> tuple[discord.Embed, int]:
             require_moderator(itx.permissions.value)
@@ -313,19 +303,7 @@ class Reports(commands.Cog):
             )
             return embed, pages
 
-        embed, pages = await render_page(1)
-        if pages > 1:
-            view = ReportsPager(
-                origin=itx,
-                lang=lang,
-                page=1,
-                pages=pages,
-                render=render_page,
-                timeout=PAGER_TIMEOUT,
-            )
-            await itx.response.send_message(embed=embed, view=view, ephemeral=True)
-        else:
-            await itx.response.send_message(embed=embed, ephemeral=True)
+        await send_paged(itx, render_page, lang=lang, not_yours="report.list.not_yours")
 
     @reports.command(name="stats", description="Turnout and repercussions, with a chart")
     async def stats(self, itx: discord.Interaction) -> None:
@@ -361,7 +339,7 @@ class Reports(commands.Cog):
         fmt: Format = "json" if format == "json" else "csv"
         config = await self.guild_config.get(itx.guild_id)
         after = parse_since(since, config.timezone)
-        target = await self._walkout(itx.guild_id, walkout)
+        target = await find_walkout(self.db, itx.guild_id, walkout) if walkout else None
         await itx.response.defer(ephemeral=True, thinking=True)
         limit = upload_limit(itx)
         name = filename(fmt, now=self.clock())

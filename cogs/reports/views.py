@@ -20,7 +20,6 @@ import discord
 from cogs.common.interactions import ErrorReportingView, cog_of, guarded, report_error
 from cogs.reports.form import CHOICES, TURNOUT_INPUT_MAX, Draft
 from cogs.reports.service import Proof
-from cogs.walkouts.views import Pager
 from core.text import (
     BUTTON_LABEL_MAX,
     MODAL_TITLE_MAX,
@@ -201,16 +200,6 @@ def report_buttons(walkouts: Sequence[Walkout], *, lang: str) -> discord.ui.View
     for w in walkouts[:BUTTONS_MAX]:
         view.add_item(ReportButton(w.id, label=t("report.button", lang, school=w.school)))
     return view
-
-
-class ReportsPager(Pager):
-    """The walkout list's pager, answering others in the words of /reports list."""
-
-    async def interaction_check(self, itx: discord.Interaction) -> bool:
-        if itx.user.id != self.owner_id:
-            await itx.response.send_message(t("report.list.not_yours", self.lang), ephemeral=True)
-            return False
-        return True
 
 
 def _cog(itx: discord.Interaction) -> Reports:

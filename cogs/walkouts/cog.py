@@ -26,6 +26,7 @@ from cogs.common.interactions import (
     reply,
     user_error_text,
 )
+from cogs.common.pager import send_paged
 from cogs.common.services import Services
 from cogs.setup.zones import resolve_zone, search_zones
 from cogs.walkouts import render
@@ -45,7 +46,6 @@ from cogs.walkouts.service import (
 from cogs.walkouts.views import (
     ApproveButton,
     CalendarButton,
-    Pager,
     RejectButton,
     RejectModal,
     RsvpButton,
@@ -75,7 +75,6 @@ log = logging.getLogger(__name__)
 
 PAGE_SIZE = 10
 REVIEW_MAX = 5  # walkouts per /walkout review message: one row of buttons each
-PAGER_TIMEOUT = 600.0  # seconds; list buttons are removed after this (tokens live 15 minutes)
 RSVP_REFRESH_DELAY = 0.75  # seconds a burst of RSVPs may gather before the announcement is edited
 
 
@@ -455,19 +454,7 @@ class Walkouts(commands.Cog):
             )
             return embed, pages
 
-        embed, pages = await render_page(1)
-        if pages > 1:
-            view = Pager(
-                origin=itx,
-                lang=lang,
-                page=1,
-                pages=pages,
-                render=render_page,
-                timeout=PAGER_TIMEOUT,
-            )
-            await itx.response.send_message(embed=embed, view=view, ephemeral=True)
-        else:
-            await itx.response.send_message(embed=embed, ephemeral=True)
+        await send_paged(itx, render_page, lang=lang, not_yours="walkout.list.not_yours")
 
     # -------------------------------------------------------------------- info
 

@@ -13,6 +13,7 @@ from core.text import AUTOCOMPLETE_CHOICES_MAX, fit
 from core.visibility import PUBLIC, Viewer
 from db import walkouts as walkouts_db
 from db.engine import Database
+from db.models import Walkout
 
 
 def parse_walkout_ref(text: str) -> int:
@@ -33,3 +34,15 @@ async def walkout_choices(
             s, guild_id, current, now=now, limit=AUTOCOMPLETE_CHOICES_MAX, viewer=viewer
         )
     return [app_commands.Choice(name=choice_label(w), value=str(w.id)) for w in rows]
+
+
+async def find_walkout(
+    db: Database, guild_id: int, ref: str, *, viewer: Viewer = PUBLIC
+) -> Walkout:
+    """The server's walkout that ``ref`` names (``"12"``, ``"#12"``, an autocomplete value), as
+    ``viewer`` may see it; otherwise a UserError that names what was typed."""
+    async with db() as s:
+        w = await walkouts_db.get(s, guild_id, parse_walkout_ref(ref), viewer=viewer)
+    if w is None:
+        raise UserError("error.walkout.not_found", ref=fit(ref, 40))
+    return w

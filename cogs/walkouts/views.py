@@ -4,12 +4,11 @@ lives in the custom_id (``walkout:rsvp:<id>``, ``walkout:ics:<id>``), not in mem
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import discord
 
-from cogs.common.interactions import ErrorReportingView, cog_of, guarded, report_error
+from cogs.common.interactions import cog_of, guarded, report_error
 from core.text import MODAL_TITLE_MAX, TEXT_INPUT_LABEL_MAX, fit
 from db.models import REASON_MAX
 from messages import t
@@ -168,65 +167,6 @@ def announcement_view(walkout_id: int, *, lang: str, open_: bool) -> discord.ui.
         view.add_item(RsvpButton(walkout_id, lang=lang))
     view.add_item(CalendarButton(walkout_id, lang=lang))
     return view
-
-
-class Pager(ErrorReportingView):
-    """Previous/next for /walkout list; re-queries each page so it never shows stale rows.
-
-    After ``timeout`` seconds (inside the 15 minutes an interaction token lives) the buttons are
-    removed from the list, so nobody presses a button that no longer answers.
-    """
-
-    def __init__(
-        self,
-        *,
-        origin: discord.Interaction,
-        lang: str,
-        page: int,
-        pages: int,
-        render: Callable[[int], Awaitable[tuple[discord.Embed, int]]],
-        timeout: float = 600,
-    ) -> None:
-        super().__init__(timeout=timeout)
-        self.origin = origin
-        self.owner_id = origin.user.id
-        self.lang = lang
-        self.page = page
-        self.pages = pages
-        self.render = render
-        self.prev.label = t("walkout.list.prev", lang)
-        self.next.label = t("walkout.list.next", lang)
-        self._sync_buttons()
-
-    def _sync_buttons(self) -> None:
-        self.prev.disabled = self.page <= 1
-        self.next.disabled = self.page >= self.pages
-
-    async def on_timeout(self) -> None:
-        try:
-            await self.origin.edit_original_response(view=None)
-        except discord.HTTPException:
-            pass  # the list was dismissed, or the token expired: nothing left to tidy
-
-    async def interaction_check(self, itx: discord.Interaction) -> bool:
-        if itx.user.id != self.owner_id:
-            await itx.response.send_message(t("walkout.list.not_yours", self.lang), ephemeral=True)
-            return False
-        return True
-
-    async def _show(self, itx: discord.Interaction, page: int) -> None:
-        embed, pages = await self.render(page)
-        self.page, self.pages = page, pages
-        self._sync_buttons()
-        await itx.response.edit_message(embed=embed, view=self)
-
-    @discord.ui.button(label="◀", style=discord.ButtonStyle.secondary)
-    async def prev(self, itx: discord.Interaction, _: discord.ui.Button[Any]) -> None:
-        await self._show(itx, max(1, self.page - 1))
-
-    @discord.ui.button(label="▶", style=discord.ButtonStyle.secondary)
-    async def next(self, itx: discord.Interaction, _: discord.ui.Button[Any]) -> None:
-        await self._show(itx, min(self.pages, self.page + 1))
 
 
 def _cog(itx: discord.Interaction) -> Walkouts:

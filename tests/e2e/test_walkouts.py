@@ -429,9 +429,9 @@ async def test_cancel_right_after_an_rsvp_leaves_the_announcement_cancelled(fake
 
 
 async def test_list_buttons_are_removed_when_they_time_out(fake, configured, monkeypatch):
-    from cogs.walkouts import cog as walkouts_cog
+    from cogs.common import pager
 
-    monkeypatch.setattr(walkouts_cog, "PAGER_TIMEOUT", 0.3)
+    monkeypatch.setattr(pager, "PAGER_TIMEOUT", 0.3)
     w = configured
     city = unique("Timeoutville")
     for i in range(11):
