@@ -109,12 +109,15 @@ async def test_a_writer_waits_for_a_lock_held_two_seconds(sessionmaker, db_url):
 
     def hold_the_lock() -> None:
         other = sqlite3.connect(path, isolation_level=None)
-        other.execute("BEGIN IMMEDIATE")
-        other.execute("UPDATE guild_settings SET timezone = 'America/Denver'")
-        locked.set()
-        time.sleep(2.0)
-        other.execute("COMMIT")
-        other.close()
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("UPDATE guild_settings SET timezone = 'America/Denver'")
+            locked.set()
+            # Not time.sleep: under libfaketime (the suite's date-moved run) it fails with EINVAL.
+            threading.Event().wait(2.0)
+            other.execute("COMMIT")
+        finally:
+            other.close()
 
     holder = threading.Thread(target=hold_the_lock)
     holder.start()
