@@ -237,11 +237,20 @@ async def my_dm(s: AsyncSession, walkout_id: int, user_id: int) -> Reminder | No
 
 
 async def scheduled_walkouts(s: AsyncSession, guild_id: int, *, now: datetime) -> list[Walkout]:
-    """The server's scheduled walkouts that have not ended (to re-plan after an offset change)."""
-    stmt = select(Walkout).where(
-        Walkout.guild_id == guild_id,
-        Walkout.status == WALKOUT_SCHEDULED,
-        Walkout.ends_at > now,
+    """The server's scheduled walkouts that have not ended (to re-plan after an offset change),
+    locked in id order until the transaction ends: an edit or cancel of one of them waits, so
+    the plan is made from the start that stays (and a walkout cancelled meanwhile drops out).
+    Lock order as the lifecycle's: the walkout, then its reminders."""
+    stmt = (
+        select(Walkout)
+        .where(
+            Walkout.guild_id == guild_id,
+            Walkout.status == WALKOUT_SCHEDULED,
+            Walkout.ends_at > now,
+        )
+        .order_by(Walkout.id)
+        .with_for_update(of=Walkout, key_share=True)
+        .execution_options(populate_existing=True)
     )
     return list((await s.scalars(stmt)).all())
 
@@ -300,12 +309,13 @@ async def claim(
     s: AsyncSession, ids: Sequence[int], *, nonce: str, channel_id: int | None, now: datetime
 ) -> list[int]:
     """Claim the given pending reminders for one post; return the ids this caller won (one
-    conditional statement: a racing claimer gets none of these)."""
+    conditional statement: a racing claimer gets none of these). Only reminders still due at
+    ``now``: one moved later by an edit since it was read is left for its new time."""
     if not ids:
         return []
     result = await s.execute(
         update(Reminder)
-        .where(Reminder.id.in_(ids), Reminder.status == PENDING)
+        .where(Reminder.id.in_(ids), Reminder.status == PENDING, Reminder.due_at <= now)
         .values(
             status=CLAIMED,
             claim_nonce=nonce,

@@ -260,9 +260,9 @@ async def reject(s: AsyncSession, guild_id: int, walkout_id: int, *, now: dateti
     meeting point (only the name stays, for the answer to a late click); returns who registered
     it (to tell them once), or None when it was not waiting (decided meanwhile, or unknown)."""
     registrant = await s.scalar(
-        select(Walkout.registrant_id).where(
-            *_this(guild_id, walkout_id), Walkout.status == PENDING_APPROVAL
-        )
+        select(Walkout.registrant_id)
+        .where(*_this(guild_id, walkout_id), Walkout.status == PENDING_APPROVAL)
+        .with_for_update(key_share=True)  # no delete-my-data between this read and the write
     )
     result = await s.execute(
         sql_update(Walkout)
@@ -308,12 +308,16 @@ async def get(
     fresh: bool = False,
     viewer: Viewer | None = PUBLIC,
     lock: bool = False,
+    share: bool = False,
 ) -> Walkout | None:
     """The server's walkout with its action loaded if ``viewer`` may see it, else None (also for
     other servers' ids); ``viewer=None``: whatever its status (the lifecycle's own reads).
     ``fresh`` overwrites a copy already in the session. ``lock``: in a write transaction that
     writes because of what it read here, the row stays as read until it commits (``FOR NO KEY
-    UPDATE`` on PostgreSQL; see ``db.sql``)."""
+    UPDATE`` on PostgreSQL; see ``db.sql``). ``share``: the same for a transaction that writes
+    other rows because of what it read here (an RSVP, a DM opt-in): no edit or cancel of the
+    walkout can commit in between, while such transactions don't wait for each other (``FOR
+    SHARE``). Lock order: the walkout first, then the rows that hang off it."""
     if not 0 < walkout_id <= ID_MAX:
         return None
     filters = _this(guild_id, walkout_id)
@@ -322,6 +326,8 @@ async def get(
     stmt = select(Walkout).options(joinedload(Walkout.action)).where(*filters)
     if lock:
         stmt = stmt.with_for_update(of=Walkout, key_share=True)
+    elif share:
+        stmt = stmt.with_for_update(of=Walkout, read=True)
     if fresh:
         stmt = stmt.execution_options(populate_existing=True)
     return await s.scalar(stmt)

@@ -39,10 +39,11 @@ async def forget_member(db: Database, keys: Keyring, guild_id: int, user_id: int
     """Remove the member's RSVPs, DM reminder opt-ins and named reports in the server, and null
     their id on the walkouts they registered; say how many of each."""
     async with db.begin() as s:
+        # The walkouts first, then what hangs off them: the order an RSVP toggle locks in.
+        registered = await walkouts_db.forget_registrant(s, guild_id, user_id)
         rsvp_walkouts = await walkouts_db.forget_rsvps(
             s, guild_id, keys.candidates(guild_id, user_id, "rsvp")
         )
-        registered = await walkouts_db.forget_registrant(s, guild_id, user_id)
         dms = await reminders_db.forget_user(s, guild_id, user_id)
         reports = await reports_db.forget_reporter(
             s, guild_id, keys.candidates(guild_id, user_id, "report")

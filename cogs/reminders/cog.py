@@ -21,7 +21,7 @@ from cogs.reminders import render
 from cogs.reminders.engine import Batch, DeliveryError, ReminderEngine, post_kind
 from cogs.reminders.offsets import Offset, format_offsets, parse_offset
 from cogs.reminders.plan import due_at
-from cogs.reminders.planner import offsets_of
+from cogs.reminders.planner import offsets_of, opt_in_dm
 from cogs.reports.views import report_buttons
 from cogs.walkouts.lookup import find_walkout, walkout_choices
 from core.errors import UserError
@@ -269,20 +269,7 @@ class Reminders(commands.Cog):
             if exc.code == DM_CLOSED or isinstance(exc, discord.Forbidden):
                 raise UserError("error.reminders.dm_closed") from exc
             raise
-        async with self.db.begin() as s:
-            # Still open? (It may have been cancelled while the confirmation went out.)
-            current = await walkouts_db.get(s, w.guild_id, w.id, fresh=True)
-            if current is None or current.is_cancelled:
-                raise UserError("error.walkout.cancelled", id=w.id)
-            await reminders_db.opt_in(
-                s,
-                w,
-                user_id=itx.user.id,
-                lang=lang,
-                offset_minutes=offset.nominal_minutes,
-                due=due,
-                now=now,
-            )
+        due = await opt_in_dm(self.db, w, user_id=itx.user.id, lang=lang, offset=offset, now=now)
         await self.engine.poke()
         return t("reminders.me.on", lang, school=w.school, due=f"<t:{int(due.timestamp())}:F>")
 

@@ -15,8 +15,10 @@ from cogs.reminders.engine import ReminderEngine
 from cogs.reminders.offsets import DEFAULT_OFFSETS, Offset, parse_offsets
 from cogs.reminders.plan import due_at, plan
 from cogs.walkouts.service import AfterCommit
+from core.errors import UserError
 from db import guilds as guilds_db
 from db import reminders as reminders_db
+from db import walkouts as walkouts_db
 from db.engine import Database
 from db.models import Walkout
 from db.reminders import DmTarget
@@ -27,6 +29,34 @@ def offsets_of(config: GuildConfig) -> tuple[Offset, ...]:
     if config.reminder_offsets is None:
         return DEFAULT_OFFSETS
     return parse_offsets(config.reminder_offsets)
+
+
+async def opt_in_dm(
+    db: Database, w: Walkout, *, user_id: int, lang: str, offset: Offset, now: datetime
+) -> datetime:
+    """Store a member's DM reminder ``offset`` before walkout ``w``; return when it is due.
+
+    The walkout is read again, with a shared lock, in the transaction that stores the opt-in:
+    it may have been cancelled or moved since ``w`` was read (the cog sends a confirmation DM
+    in between), and a cancel or edit can't commit until the opt-in is stored, so the later
+    one finds it and tells the member."""
+    async with db.begin() as s:
+        current = await walkouts_db.get(s, w.guild_id, w.id, fresh=True, share=True)
+        if current is None or current.is_cancelled:
+            raise UserError("error.walkout.cancelled", id=w.id)
+        due = due_at(current.starts_at, ZoneInfo(current.timezone), offset)
+        if due <= now:
+            raise UserError("error.reminders.too_late", when=int(due.timestamp()))
+        await reminders_db.opt_in(
+            s,
+            current,
+            user_id=user_id,
+            lang=lang,
+            offset_minutes=offset.nominal_minutes,
+            due=due,
+            now=now,
+        )
+    return due
 
 
 class ReminderPlanner:

@@ -461,7 +461,8 @@ class WalkoutService:
         member's hashes under older pseudonym key versions)."""
         now = self.clock()
         async with self.db.begin() as s:
-            w = await _found(s, guild_id, walkout_id, ref=ref)
+            # Shared lock: no cancel commits between this check and the RSVP's write.
+            w = await _found(s, guild_id, walkout_id, ref=ref, share=True)
             if w.is_cancelled:
                 raise UserError("error.walkout.cancelled", id=w.id)
             if w.ends_at <= now:
@@ -504,8 +505,9 @@ async def _found(
     ref: str,
     viewer: Viewer = PUBLIC,
     lock: bool = False,
+    share: bool = False,
 ) -> Walkout:
-    w = await walkouts_db.get(s, guild_id, walkout_id, viewer=viewer, lock=lock)
+    w = await walkouts_db.get(s, guild_id, walkout_id, viewer=viewer, lock=lock, share=share)
     if w is None:
         raise UserError("error.walkout.not_found", ref=fit(ref or f"#{walkout_id}", 40))
     return w
