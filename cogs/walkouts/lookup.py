@@ -19,7 +19,7 @@ from db.models import Walkout
 def parse_walkout_ref(text: str) -> int:
     """``"12"``, ``"#12"`` or an autocomplete value -> 12; anything else is not a walkout."""
     raw = text.strip().lstrip("#").split(" ", 1)[0]
-    if not raw.isdigit() or len(raw) > 18:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:  # not "²", which int() refuses
         raise UserError("error.walkout.not_found", ref=fit(text, 40))
     return int(raw)
 

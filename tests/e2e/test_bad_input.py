@@ -79,7 +79,8 @@ async def test_spanish_user_gets_spanish_errors(fake, ready):
 
 async def test_unknown_walkout_ids_are_not_found(fake, ready):
     w = ready
-    for ref in ("999999", "not-a-number", "#0"):
+    # "²" passes str.isdigit() and int() refuses it; "١٢" is 12 to int(), in other digits
+    for ref in ("999999", "not-a-number", "#0", "²", "#١٢"):
         itx = await fake.invoke(w.guild, w.alice, "walkout info", {"walkout": ref})
         msg = await itx.final_message()
         assert itx.ephemeral and "can't find" in msg["content"]
