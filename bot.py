@@ -13,6 +13,7 @@ WALKOUT_SECRET, DISCORD_SHARD_ID/DISCORD_SHARD_COUNT, WALKOUT_CLAIM_LEASE. See R
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import logging
 import os
 import re
@@ -101,7 +102,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
 
         load_dotenv(ROOT / ".env", override=False)
         env = os.environ
-    from db.urls import BACKENDS, backend_of, default_database_url
+    from db.urls import DatabaseUrlError, async_database_url, default_database_url
 
     data_dir = Path(env.get("WALKOUT_DATA_DIR") or ROOT / "data")
     guild_raw = (env.get("DISCORD_GUILD_ID") or "").strip()
@@ -124,11 +125,16 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             Keyring.parse(secret)
         except KeyringError as exc:
             raise ConfigError(f"WALKOUT_SECRET: {exc}") from None
-    database_url = (env.get("DATABASE_URL") or "").strip() or default_database_url(data_dir)
-    if backend_of(database_url) not in BACKENDS:
+    try:
+        database_url = async_database_url(
+            (env.get("DATABASE_URL") or "").strip() or default_database_url(data_dir)
+        )
+    except DatabaseUrlError as exc:
+        raise ConfigError(f"DATABASE_URL {exc}") from None
+    if database_url.startswith("postgresql+") and importlib.util.find_spec("asyncpg") is None:
         raise ConfigError(
-            "DATABASE_URL must name SQLite (sqlite+aiosqlite:///path) or PostgreSQL "
-            f"(postgresql+asyncpg://...), got {backend_of(database_url)!r}"
+            "DATABASE_URL names PostgreSQL, whose driver is not installed: "
+            ".venv/bin/pip install -e '.[postgresql]' (README.md, 'Configuration')"
         )
     api_base = (env.get("DISCORD_API_BASE") or "").strip().rstrip("/") or None
     gateway = (env.get("DISCORD_GATEWAY_URL") or "").strip() or None

@@ -12,13 +12,37 @@ DATABASE_FILE = "walkout-bot.sqlite3"
 _PLAIN_SQLITE = re.compile(r"^sqlite(\+[A-Za-z0-9_]+)?:///(?P<path>[^?#%]+)$")
 
 
-# The databases the bot's statements are written for (see db/sql.py).
-BACKENDS = ("sqlite", "postgresql")
+# The databases the bot's statements are written for (see db/sql.py), each with its asyncio
+# driver (the bot runs on an event loop).
+DRIVERS = {"sqlite": "aiosqlite", "postgresql": "asyncpg"}
+_ALIASES = {"postgres": "postgresql"}
 
 
-def backend_of(url: str) -> str:
-    """``"sqlite"`` for ``sqlite+aiosqlite:///…``, ``"postgresql"`` for ``postgresql+asyncpg://…``."""
-    return url.strip().split(":", 1)[0].split("+", 1)[0].lower()
+class DatabaseUrlError(ValueError):
+    """A database URL the bot cannot use; the message says what to write instead."""
+
+
+def async_database_url(url: str) -> str:
+    """``url`` with the asyncio driver spelled out: ``sqlite:///x`` -> ``sqlite+aiosqlite:///x``,
+    ``postgres://…`` or ``postgresql://…`` -> ``postgresql+asyncpg://…``. Another database, or
+    another driver, is a :class:`DatabaseUrlError`."""
+    url = url.strip()
+    scheme, sep, rest = url.partition(":")
+    if not sep:
+        raise DatabaseUrlError(f"not a database URL: {url!r}")
+    backend, _, driver = scheme.lower().partition("+")
+    backend = _ALIASES.get(backend, backend)
+    wanted = DRIVERS.get(backend)
+    if wanted is None:
+        raise DatabaseUrlError(
+            "must name SQLite (sqlite+aiosqlite:///path) or PostgreSQL "
+            f"(postgresql+asyncpg://...), got {backend!r}"
+        )
+    if driver and driver != wanted:
+        raise DatabaseUrlError(
+            f"{backend} is used through {wanted} ({backend}+{wanted}://...), not {driver!r}"
+        )
+    return f"{backend}+{wanted}:{rest}"
 
 
 def default_database_url(data_dir: Path) -> str:

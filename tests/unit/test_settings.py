@@ -62,6 +62,43 @@ def test_overrides(tmp_path):
     assert s.database_url == "postgresql+asyncpg://u@h/db"
 
 
+@pytest.mark.parametrize(
+    ("given", "used"),
+    [
+        ("sqlite:///data/x.sqlite3", "sqlite+aiosqlite:///data/x.sqlite3"),
+        ("SQLite+aiosqlite:////abs/x.sqlite3", "sqlite+aiosqlite:////abs/x.sqlite3"),
+        ("postgres://u:p@h:5433/db", "postgresql+asyncpg://u:p@h:5433/db"),
+        ("postgresql://u@h/db?ssl=require", "postgresql+asyncpg://u@h/db?ssl=require"),
+    ],
+)
+def test_database_urls_get_the_asyncio_driver(tmp_path, given, used):
+    assert load_settings(env(tmp_path, DATABASE_URL=given)).database_url == used
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ("postgresql+psycopg2://u@h/db", "asyncpg.*'psycopg2'"),
+        ("sqlite+pysqlite:///x", "aiosqlite.*'pysqlite'"),
+        ("walkouts.sqlite3", "not a database URL"),
+    ],
+)
+def test_other_drivers_are_config_errors(tmp_path, given, message):
+    with pytest.raises(ConfigError, match=f"DATABASE_URL.*{message}"):
+        load_settings(env(tmp_path, DATABASE_URL=given))
+
+
+def test_postgresql_without_its_driver_says_how_to_install_it(tmp_path, monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "asyncpg" else real(name, *a)
+    )
+    with pytest.raises(ConfigError, match=r"\.\[postgresql\]"):
+        load_settings(env(tmp_path, DATABASE_URL="postgresql://u@h/db"))
+
+
 def test_secret_is_created_once_private_and_reused(tmp_path):
     first = with_secret(load_settings(env(tmp_path)))
     path = tmp_path / "secret.key"
