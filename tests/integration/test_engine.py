@@ -218,7 +218,6 @@ async def test_database_errors_do_not_carry_typed_values(sessionmaker):
     assert "hidden due to hide_parameters" in str(info.value)
 
 
-@pytest.mark.sqlite_only
 async def test_0006_leaves_a_republish_job_only_when_announcements_were_posted(tmp_path):
     """Announcements posted before 0006 named their registrant: the migration asks the bot to
     re-render them; a database with nothing posted gets no job."""

@@ -476,8 +476,9 @@ async def test_the_spam_brake_counts_a_members_last_hour(service, sessionmaker):
 
 
 async def test_a_burst_of_registrations_meets_the_spam_brake(service, sessionmaker):
-    """Six registrations by one member at once, three allowed an hour: three pass (on
-    PostgreSQL they really run at once; the brake's count and the insert must not interleave)."""
+    """Six registrations by one member at once, three allowed an hour: three pass. The brake
+    lives in memory (core/cooldown.py): it must count a registration before anything awaits,
+    or six concurrent ones would all read "none yet"."""
     await approval_on(sessionmaker, per_hour=3)
     service.guild_config.invalidate(G)
     results = await asyncio.gather(
