@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, case, delete, func, inspect, or_, select, 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
+from db import guilds as guilds_db
 from db.models import ID_MAX, NationalAction, Walkout
 from db.sql import never_stored
 
@@ -75,6 +76,24 @@ async def add(
     s.add(action)
     await s.flush()
     return action
+
+
+async def add_unless_named(
+    s: AsyncSession,
+    guild_id: int,
+    *,
+    name: str,
+    local_date: date,
+    local_time: time,
+    now: datetime,
+) -> NationalAction | None:
+    """:func:`add`, unless the server already sees an action of that name (None then). The
+    server's settings row is locked first, so two moderators adding one name at once add it
+    once (on PostgreSQL too, where both would otherwise find no such name and both insert)."""
+    await guilds_db.get_or_create(s, guild_id, now=now, lock=True)
+    if await find_by_name(s, guild_id, name) is not None:
+        return None
+    return await add(s, guild_id, name=name, local_date=local_date, local_time=local_time, now=now)
 
 
 async def remove(s: AsyncSession, guild_id: int, action_id: int) -> RemoveResult:

@@ -27,15 +27,24 @@ async def get_many(s: AsyncSession, guild_ids: Iterable[int]) -> dict[int, Guild
     return rows
 
 
-async def get_or_create(s: AsyncSession, guild_id: int, *, now: datetime) -> GuildSettings:
+async def get_or_create(
+    s: AsyncSession, guild_id: int, *, now: datetime, lock: bool = False
+) -> GuildSettings:
     """The server's row, created if missing. Safe when two requests create it at once: the
     insert is one ``INSERT … ON CONFLICT DO NOTHING``, so the loser simply reads the winner's
-    row; no savepoint, no IntegrityError."""
+    row; no savepoint, no IntegrityError. ``lock``: the row is locked until the transaction
+    ends (``FOR UPDATE`` on PostgreSQL), which serialises whatever the server's transactions
+    check before they write (one national action of a name)."""
     settings = await s.get(GuildSettings, guild_id)
-    if settings is not None:
+    if settings is not None and not lock:
         return settings
-    await s.execute(insert_or_ignore(s, GuildSettings).values(guild_id=guild_id, created_at=now))
-    settings = await s.get(GuildSettings, guild_id)
+    if settings is None:
+        await s.execute(
+            insert_or_ignore(s, GuildSettings).values(guild_id=guild_id, created_at=now)
+        )
+    settings = await s.get(
+        GuildSettings, guild_id, with_for_update=lock or None, populate_existing=lock
+    )
     if settings is None:  # pragma: no cover - the row was just inserted or already there
         raise RuntimeError(f"settings row of guild {guild_id} vanished")
     return settings

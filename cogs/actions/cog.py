@@ -102,11 +102,11 @@ class Actions(commands.Cog):
         now = self.clock()
         check_addable(day, at, now=now)
         async with self.db.begin() as s:
-            if await actions_db.find_by_name(s, itx.guild_id, clean):
-                raise UserError("error.action.duplicate", name=clean)
-            row = await actions_db.add(
+            row = await actions_db.add_unless_named(
                 s, itx.guild_id, name=clean, local_date=day, local_time=at, now=now
             )
+        if row is None:
+            raise UserError("error.action.duplicate", name=clean)
         await itx.response.send_message(
             t("action.added", lang, line=action_line(row, lang=lang, now=now)), ephemeral=True
         )

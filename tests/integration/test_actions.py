@@ -1,10 +1,13 @@
 """db.actions: shipped actions for everyone, a server's own only for it."""
 
+import asyncio
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
-from db import actions, walkouts
+from db import actions, guilds, walkouts
+from db.models import NationalAction
+from tests.integration.races import Interleave
 
 G1, G2 = 111111111111111111, 222222222222222222
 SHIPPED_NAME = "Walk out and turn up the heat on ICE"
@@ -160,3 +163,31 @@ async def test_foreign_key_sets_null_on_delete(sessionmaker):
         await s.execute(text("DELETE FROM national_actions WHERE id = :id"), {"id": own.id})
     async with sessionmaker() as s:
         assert (await walkouts.get(s, G1, w.id)).action_id is None
+
+
+async def test_two_moderators_adding_one_name_at_once_add_it_once(sessionmaker, monkeypatch):
+    """The second add waits for the first (the server's settings row is locked), then finds
+    the name: on PostgreSQL both would otherwise find nothing and both insert."""
+    async with sessionmaker.begin() as s:  # the server is set up (its row exists)
+        await guilds.set_timezone(s, G1, "America/Detroit", now=NOW)
+    race = Interleave()
+    monkeypatch.setattr(actions, "add", race.hold(actions.add))
+
+    async def add(name):
+        async with sessionmaker.begin() as s:
+            row = await actions.add_unless_named(
+                s, G1, name=name, local_date=date(2026, 3, 6), local_time=time(14), now=NOW
+            )
+            return None if row is None else row.id
+
+    first = asyncio.create_task(add("Spring walkout"))
+    second = await race.then(add("SPRING WALKOUT"))
+    added = [await first, second]
+    async with sessionmaker() as s:
+        count = await s.scalar(
+            select(func.count())
+            .select_from(NationalAction)
+            .where(func.lower(NationalAction.name) == "spring walkout")
+        )
+    assert count == 1
+    assert sorted(added, key=lambda x: x is None)[1] is None  # one of the two was refused
