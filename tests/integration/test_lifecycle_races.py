@@ -15,7 +15,7 @@ from cogs.reminders.engine import ReminderEngine
 from cogs.reminders.offsets import Offset, parse_offsets
 from cogs.reminders.plan import plan
 from cogs.reminders.planner import ReminderPlanner, opt_in_dm, set_offsets
-from cogs.walkouts.service import Actor, Changes, Draft, Posted, WalkoutService
+from cogs.walkouts.service import Actor, Changes, Draft, WalkoutService
 from core.clock import FrozenClock
 from core.errors import UserError
 from core.pacing import Pacer
@@ -23,39 +23,12 @@ from db import guilds
 from db import reminders as reminders_db
 from db import walkouts as walkouts_db
 from db.models import Reminder, Rsvp
+from tests.integration.doubles import Announcer
 from tests.integration.races import Interleave
 
 NOW = datetime(2027, 2, 1, 17, 0, tzinfo=UTC)
 G = 111111111111111111
 MOD = Actor(user_id=3, is_mod=True)
-
-
-class Announcer:
-    """Discord as the lifecycle sees it: every post succeeds."""
-
-    posted = 0
-
-    async def post(self, walkout, channel_id):
-        Announcer.posted += 1
-        return Posted(channel_id=channel_id, message_id=9000 + Announcer.posted, url="u")
-
-    async def retract(self, posted):
-        pass
-
-    async def created(self, walkout):
-        return None
-
-    async def changed(self, walkout):
-        pass
-
-    async def cancelled(self, walkout):
-        pass
-
-    async def counted(self, walkout):
-        pass
-
-    async def awaiting_approval(self, walkout):
-        pass
 
 
 class Poster:

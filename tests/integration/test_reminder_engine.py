@@ -18,7 +18,7 @@ from cogs.reminders.engine import (
 )
 from cogs.reminders.offsets import parse_offsets
 from cogs.reminders.planner import ReminderPlanner, set_offsets
-from cogs.walkouts.service import Actor, Changes, Draft, Posted, WalkoutService
+from cogs.walkouts.service import Actor, Changes, Draft, WalkoutService
 from core.clock import FrozenClock
 from core.errors import UserError
 from core.pacing import Pacer
@@ -26,6 +26,7 @@ from db import guilds
 from db import reminders as reminders_db
 from db.engine import Database, create_engine
 from db.models import Reminder
+from tests.integration.doubles import Announcer
 
 NOW = datetime(2027, 2, 1, 17, 0, tzinfo=UTC)
 G = 111111111111111111
@@ -33,30 +34,6 @@ CHANNEL = 4242
 DETROIT = ZoneInfo("America/Detroit")
 MOD = Actor(user_id=3, is_mod=True)
 START = datetime(2027, 2, 12, 14, 0, tzinfo=DETROIT).astimezone(UTC)
-
-
-class Announcer:
-    def __init__(self) -> None:
-        self.n = 0
-
-    async def post(self, walkout, channel_id):
-        self.n += 1
-        return Posted(channel_id=channel_id, message_id=9000 + self.n, url="u")
-
-    async def retract(self, posted):
-        pass
-
-    async def created(self, walkout):
-        return None
-
-    async def changed(self, walkout):
-        pass
-
-    async def cancelled(self, walkout):
-        pass
-
-    async def counted(self, walkout):
-        pass
 
 
 class Poster:
