@@ -71,6 +71,15 @@ async def register(service):
     return (await service.register(G, MOD, draft, Announcer(), channel_id=1)).walkout
 
 
+async def pending_reminders(sessionmaker, walkout_id, *, kind=None):
+    """The walkout's reminders still waiting to be posted (of ``kind`` when given)."""
+    stmt = select(Reminder).where(Reminder.walkout_id == walkout_id, Reminder.status == "pending")
+    if kind is not None:
+        stmt = stmt.where(Reminder.kind == kind)
+    async with sessionmaker() as s:
+        return (await s.scalars(stmt)).all()
+
+
 async def test_an_rsvp_never_lands_on_a_walkout_cancelled_after_its_check(
     sessionmaker, world, monkeypatch
 ):
@@ -119,16 +128,8 @@ async def test_a_dm_opt_in_racing_a_cancel_is_refused_or_cancelled_with_it(
     )
     await race.then(service.cancel(G, w.id, MOD, None, Announcer(), ref=""))
     outcome = (await asyncio.gather(opt_in, return_exceptions=True))[0]
+    pending = await pending_reminders(sessionmaker, w.id, kind="dm")
     async with sessionmaker() as s:
-        pending = (
-            await s.scalars(
-                select(Reminder).where(
-                    Reminder.walkout_id == w.id,
-                    Reminder.kind == "dm",
-                    Reminder.status == "pending",
-                )
-            )
-        ).all()
         ids = (await s.scalars(select(Reminder.user_id).where(Reminder.user_id == 777))).all()
     assert pending == []  # no DM reminder left waiting on a cancelled walkout
     assert ids == []  # and the member's raw id is gone with it
@@ -178,13 +179,9 @@ async def test_new_offsets_racing_an_edit_plan_from_the_start_that_stays(
         service.edit(G, w.id, MOD, Changes(when="2027-02-19 14:00"), Announcer(), ref="")
     )
     await replan
+    rows = await pending_reminders(sessionmaker, w.id)
     async with sessionmaker() as s:
         fresh = await walkouts_db.get(s, G, w.id, viewer=None)
-        rows = (
-            await s.scalars(
-                select(Reminder).where(Reminder.walkout_id == w.id, Reminder.status == "pending")
-            )
-        ).all()
         stored = (await guilds.get(s, G)).reminder_offsets
     assert fresh.starts_at == datetime(2027, 2, 19, 19, 0, tzinfo=UTC)
     assert stored == "1d, 1h"
@@ -205,13 +202,7 @@ async def test_new_offsets_racing_a_cancel_plan_nothing_for_it(sessionmaker, wor
     )
     await race.then(service.cancel(G, w.id, MOD, None, Announcer(), ref=""))
     await replan
-    async with sessionmaker() as s:
-        pending = (
-            await s.scalars(
-                select(Reminder).where(Reminder.walkout_id == w.id, Reminder.status == "pending")
-            )
-        ).all()
-    assert pending == []
+    assert await pending_reminders(sessionmaker, w.id) == []
 
 
 async def test_a_reminder_moved_later_after_it_was_read_as_due_is_not_claimed(sessionmaker, world):
